@@ -1,0 +1,1 @@
+//! escpos — being written.

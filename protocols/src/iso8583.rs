@@ -1,0 +1,1 @@
+//! iso8583 — being written.

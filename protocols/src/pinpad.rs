@@ -1,0 +1,1 @@
+//! pinpad — being written.

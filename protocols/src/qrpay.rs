@@ -1,0 +1,1 @@
+//! qrpay — being written.

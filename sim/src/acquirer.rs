@@ -1,0 +1,1 @@
+//! acquirer — being written.

@@ -1,0 +1,1 @@
+//! qrhost — being written.
