@@ -1,0 +1,1 @@
+//! Barcode scanner (PROTOCOLS.md §2) — being written.
