@@ -188,7 +188,9 @@ impl PadMessage {
         }
     }
 
-    /// The frame payload. Fails only for a `D0` text that is not printable ASCII.
+    /// The frame payload. Fails for values the wire cannot carry: a `D0` text that is not
+    /// printable ASCII (or longer than [`MAX_DISPLAY_TEXT`]), an amount over
+    /// [`MAX_AMOUNT_MINOR`], a currency over 999.
     pub fn encode(&self) -> Result<Vec<u8>, MessageError> {
         let mut fields: Vec<String> = vec![self.id().to_string()];
         match self {
@@ -205,12 +207,20 @@ impl PadMessage {
                 kind,
                 entries,
             } => {
+                check_amount("S0", *amount_minor)?;
+                if *currency > 999 {
+                    return Err(MessageError::Unencodable {
+                        id: "S0",
+                        field: "currency",
+                    });
+                }
                 fields.push(amount_minor.to_string());
                 fields.push(format!("{currency:03}"));
                 fields.push(kind_str(*kind).to_string());
                 fields.push(entries_str(*entries));
             }
             PadMessage::RequestPin { pan, amount_minor } => {
+                check_amount("P0", *amount_minor)?;
                 fields.push(pan.as_str().to_string());
                 fields.push(amount_minor.to_string());
             }
@@ -390,6 +400,19 @@ impl<'a> Fields<'a> {
     fn hex_array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], MessageError> {
         self.parse_with(field, hex_array::<N>)
     }
+}
+
+/// The largest amount the 12-digit amount fields carry (as ISO 8583 field 4 does).
+pub const MAX_AMOUNT_MINOR: u64 = 999_999_999_999;
+
+fn check_amount(id: &'static str, amount_minor: u64) -> Result<(), MessageError> {
+    if amount_minor > MAX_AMOUNT_MINOR {
+        return Err(MessageError::Unencodable {
+            id,
+            field: "amount_minor",
+        });
+    }
+    Ok(())
 }
 
 fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {

@@ -23,6 +23,7 @@ pub use frame::{
 pub use link::{Link, LinkOutput};
 pub use message::{
     AnswerCode, CardEntry, EntryModes, MessageError, PadMessage, PadPhase, PinOutcome, TxnKind, FS,
+    MAX_AMOUNT_MINOR, MAX_DISPLAY_TEXT,
 };
 pub use sender::{LinkConfig, SendOutcome, Sender};
 pub use sensitive::{Pan, PanError, PinBlock};

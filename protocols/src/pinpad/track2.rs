@@ -112,7 +112,15 @@ impl Track2 {
         let nibbles: Vec<u8> = self
             .to_ascii()
             .bytes()
-            .map(|b| if b == b'=' { 0xD } else { b - b'0' })
+            // Parsing guarantees digits; the fields are public, so a hand-built non-digit turns
+            // into a wrong nibble rather than a panic.
+            .map(|b| {
+                if b == b'=' {
+                    0xD
+                } else {
+                    b.wrapping_sub(b'0') & 0x0F
+                }
+            })
             .collect();
         nibbles
             .chunks(2)
@@ -150,9 +158,9 @@ impl Track2 {
     }
 
     pub fn service_code_str(&self) -> &str {
-        // Checked to be ASCII digits on every path that builds a Track2 from outside; a Track2
-        // built by hand with other bytes would be a caller bug.
-        std::str::from_utf8(&self.service_code).expect("service code is ASCII digits")
+        // Parsing guarantees ASCII digits; a hand-built non-UTF-8 code shows as `???` rather
+        // than panicking inside a Debug call.
+        std::str::from_utf8(&self.service_code).unwrap_or("???")
     }
 
     /// Whether the card has a chip (service code starting 2 or 6), so a swipe must prompt for
