@@ -1,1 +1,0 @@
-//! pinpad — being written.

@@ -1,1 +1,0 @@
-//! scanner — being written.
