@@ -108,7 +108,10 @@ mod tests {
     fn sixteen_byte_mak_with_zero_tail_is_single_des() {
         let mut bytes = hex::decode("0723C80DB5F4CD3D").unwrap();
         bytes.extend([0u8; 8]);
-        assert!(matches!(MacKey::from_bytes(&bytes), Some(MacKey::Single(_))));
+        assert!(matches!(
+            MacKey::from_bytes(&bytes),
+            Some(MacKey::Single(_))
+        ));
         assert!(MacKey::from_bytes(&[1, 2, 3]).is_none());
     }
 }

@@ -104,8 +104,14 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        assert_eq!(encode_pin_block("12", "4000001234562000"), Err(CryptoError::BadPin));
-        assert_eq!(encode_pin_block("12a4", "4000001234562000"), Err(CryptoError::BadPin));
+        assert_eq!(
+            encode_pin_block("12", "4000001234562000"),
+            Err(CryptoError::BadPin)
+        );
+        assert_eq!(
+            encode_pin_block("12a4", "4000001234562000"),
+            Err(CryptoError::BadPin)
+        );
         assert_eq!(encode_pin_block("1234", "400000"), Err(CryptoError::BadPan));
     }
 
