@@ -30,7 +30,7 @@ pub(crate) fn pack(digits: &[u8], justify: Justify, out: &mut Vec<u8>) {
     }
     let mut pairs = rest.chunks_exact(2);
     for pair in &mut pairs {
-        out.push(nibble(pair[0]) << 4 | nibble(pair[1]));
+        out.push((nibble(pair[0]) << 4) | nibble(pair[1]));
     }
     if let [last] = pairs.remainder() {
         out.push(nibble(*last) << 4);
@@ -96,7 +96,7 @@ pub(crate) fn read_len(bytes: &[u8]) -> Option<usize> {
 
 /// Append a BCD length prefix of `width` bytes (1 or 2). `value` fits: the spec maxima are < 1000.
 pub(crate) fn write_len(value: usize, width: usize, out: &mut Vec<u8>) {
-    let to_bcd = |v: usize| ((v / 10 % 10) << 4 | v % 10) as u8;
+    let to_bcd = |v: usize| (((v / 10 % 10) << 4) | (v % 10)) as u8;
     if width == 2 {
         out.push(to_bcd(value / 100));
     }

@@ -68,3 +68,28 @@ impl Encoder<Frame> for Iso8583Codec {
         self.encode(&frame, dst)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::header::{Header, Tpdu};
+    use super::super::message::Message;
+    use super::super::mti::Mti;
+    use super::*;
+
+    #[test]
+    fn codec_round_trip_and_fatal_length() {
+        let mut msg = Message::new(Mti::SIGN_ON);
+        msg.set_stan(1).unwrap();
+        let frame = Frame::new(Tpdu::default(), Header::default(), msg);
+        let mut codec = Iso8583Codec::default();
+        let mut buf = BytesMut::new();
+        codec.encode(&frame, &mut buf).unwrap();
+        let whole = buf.clone();
+        buf.truncate(whole.len() - 1);
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        buf.extend_from_slice(&whole[whole.len() - 1..]);
+        assert_eq!(codec.decode(&mut buf).unwrap(), Some(Ok(frame)));
+        buf.extend_from_slice(&[0, 0]);
+        assert!(matches!(codec.decode(&mut buf), Err(CodecError::Frame(_))));
+    }
+}

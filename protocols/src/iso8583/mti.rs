@@ -42,7 +42,7 @@ impl Mti {
     }
 
     pub fn to_bcd(self) -> [u8; 2] {
-        let d = |v: u16| ((v / 10 % 10) << 4 | v % 10) as u8;
+        let d = |v: u16| (((v / 10 % 10) << 4) | (v % 10)) as u8;
         [d(self.0 / 100), d(self.0)]
     }
 
