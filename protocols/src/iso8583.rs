@@ -1,1 +1,0 @@
-//! iso8583 — being written.
