@@ -171,23 +171,35 @@ pub fn render(summary: &RunSummary, results: &RunResults) -> Result<String, Repo
 
     // Plots.
     if !ops.is_empty() {
-        let legend = legend(&ops);
+        let legend_all = legend(&ops);
+        // The throughput plot leaves out the harness's own lag; keep colours by position.
+        let sut_ops: Vec<&str> = ops
+            .iter()
+            .map(|op| {
+                if *op == crate::ops::SCHEDULING_LAG {
+                    ""
+                } else {
+                    op
+                }
+            })
+            .collect();
         let _ = write!(
             h,
-            "<section class=\"card plot\"><h2>Percentile distribution</h2>{legend}{}</section>",
+            "<section class=\"card plot\"><h2>Percentile distribution</h2>{legend_all}{}</section>",
             plots::percentile_distribution(results)?
         );
         h.push('\n');
         let _ = write!(
             h,
-            "<section class=\"card plot\"><h2>Latency over time</h2>{legend}{}{}</section>",
+            "<section class=\"card plot\"><h2>Latency over time</h2>{legend_all}{}{}</section>",
             plots::latency_over_time(summary)?,
             fault_note(summary)
         );
         h.push('\n');
         let _ = write!(
             h,
-            "<section class=\"card plot\"><h2>Throughput over time</h2>{legend}{}{}</section>",
+            "<section class=\"card plot\"><h2>Throughput over time</h2>{}{}{}</section>",
+            legend(&sut_ops),
             plots::throughput_over_time(summary)?,
             fault_note(summary)
         );
@@ -249,6 +261,9 @@ fn css_color(i: usize) -> String {
 fn legend(ops: &[&str]) -> String {
     let mut s = String::from("<div class=\"legend\">");
     for (i, op) in ops.iter().enumerate() {
+        if op.is_empty() {
+            continue;
+        }
         let _ = write!(
             s,
             "<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",

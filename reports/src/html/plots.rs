@@ -5,7 +5,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::ReportError;
-use crate::progress::format_us;
 use crate::results::{FaultWindow, RunResults};
 use crate::summary::RunSummary;
 
@@ -35,7 +34,8 @@ pub fn color(i: usize) -> RGBColor {
 
 const FAULT_FILL: RGBAColor = RGBAColor(220, 53, 69, 0.12);
 const FAULT_TEXT: RGBColor = RGBColor(160, 30, 45);
-const GRID: RGBColor = RGBColor(230, 232, 236);
+const GRID: RGBColor = RGBColor(226, 229, 234);
+const LIGHT_GRID: RGBColor = RGBColor(244, 245, 247);
 
 fn plot_err(plot: &'static str) -> impl Fn(String) -> ReportError {
     move |message| ReportError::Plot { plot, message }
@@ -55,6 +55,23 @@ fn svg(
         root.present().map_err(|e| plot_err(plot)(e.to_string()))?;
     }
     Ok(out)
+}
+
+/// A latency axis label: unit chosen by size, at most two decimals, trailing zeros dropped
+/// (`100ms`, `1.5s`, `2min`), so round ticks read as round numbers.
+pub fn axis_us(us: f64) -> String {
+    let (v, unit) = if us >= 60e6 {
+        (us / 60e6, "min")
+    } else if us >= 1e6 {
+        (us / 1e6, "s")
+    } else if us >= 1e3 {
+        (us / 1e3, "ms")
+    } else {
+        (us, "us")
+    };
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}{unit}")
 }
 
 /// Percentile label for x = log10(1 / (1 - q)): 0 → 0%, 1 → 90%, 2 → 99%, 3 → 99.9%.
@@ -98,11 +115,12 @@ pub fn percentile_distribution(results: &RunResults) -> Result<String, ReportErr
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .light_line_style(GRID)
+            .light_line_style(LIGHT_GRID)
+            .max_light_lines(1)
             .bold_line_style(GRID)
             .x_labels(x_max as usize + 1)
             .x_label_formatter(&|x| percentile_label(*x))
-            .y_label_formatter(&|y| format_us(*y))
+            .y_label_formatter(&|y| axis_us(*y))
             .x_desc("percentile")
             .y_desc("latency")
             .label_style(("sans-serif", 13))
@@ -203,10 +221,11 @@ pub fn latency_over_time(summary: &RunSummary) -> Result<String, ReportError> {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .light_line_style(GRID)
+            .light_line_style(LIGHT_GRID)
+            .max_light_lines(1)
             .bold_line_style(GRID)
             .x_label_formatter(&|x| format!("{x:.0}s"))
-            .y_label_formatter(&|y| format_us(*y))
+            .y_label_formatter(&|y| axis_us(*y))
             .x_desc("time since start")
             .y_desc("latency (thick p99, thin p50)")
             .label_style(("sans-serif", 13))
@@ -248,7 +267,8 @@ pub fn latency_over_time(summary: &RunSummary) -> Result<String, ReportError> {
     })
 }
 
-/// Completed operations per second per interval, fault windows shaded.
+/// Completed operations per second per interval, fault windows shaded. The harness's own
+/// `scheduling_lag` is left out: it counts harness actions, not work of the system under test.
 pub fn throughput_over_time(summary: &RunSummary) -> Result<String, ReportError> {
     let ops = summary.operation_names();
     let t_max = time_range(summary);
@@ -272,7 +292,8 @@ pub fn throughput_over_time(summary: &RunSummary) -> Result<String, ReportError>
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .light_line_style(GRID)
+            .light_line_style(LIGHT_GRID)
+            .max_light_lines(1)
             .bold_line_style(GRID)
             .x_label_formatter(&|x| format!("{x:.0}s"))
             .y_label_formatter(&|y| format!("{y:.0}/s"))
@@ -283,6 +304,9 @@ pub fn throughput_over_time(summary: &RunSummary) -> Result<String, ReportError>
             .map_err(|e| e.to_string())?;
         shade_faults(&mut chart, &summary.faults, y_max, 0.0)?;
         for (i, op) in ops.iter().enumerate() {
+            if *op == crate::ops::SCHEDULING_LAG {
+                continue;
+            }
             let points: Vec<(f64, f64)> = summary
                 .timeline
                 .iter()
@@ -310,6 +334,14 @@ mod tests {
         assert_eq!(percentile_label(2.0), "99%");
         assert_eq!(percentile_label(3.0), "99.9%");
         assert_eq!(percentile_label(5.0), "99.999%");
+    }
+
+    #[test]
+    fn axis_labels_are_round() {
+        assert_eq!(axis_us(100_000.0), "100ms");
+        assert_eq!(axis_us(1_500_000.0), "1.5s");
+        assert_eq!(axis_us(120_000_000.0), "2min");
+        assert_eq!(axis_us(10.0), "10us");
     }
 
     #[test]
