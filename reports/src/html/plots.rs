@@ -106,6 +106,7 @@ pub fn percentile_distribution(results: &RunResults) -> Result<String, ReportErr
     svg("percentile distribution", |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)
+            .margin_right(60)
             .x_label_area_size(36)
             .y_label_area_size(72)
             .build_cartesian_2d(
