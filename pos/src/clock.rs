@@ -97,7 +97,10 @@ mod tests {
             DateTime::from_unix(1_740_787_200 + 3723).to_string(),
             "2025-03-01 01:02:03"
         );
-        assert_eq!(DateTime::from_unix(951_782_400).to_string(), "2000-02-29 00:00:00");
+        assert_eq!(
+            DateTime::from_unix(951_782_400).to_string(),
+            "2000-02-29 00:00:00"
+        );
     }
 
     #[test]

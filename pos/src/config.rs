@@ -290,11 +290,10 @@ impl StoreConfig {
     /// Parses and validates YAML text; `path` is used in error messages only.
     pub fn from_yaml(path: &Path, text: &str) -> Result<Self, ConfigError> {
         let cfg: StoreConfig = parse_yaml(path, text)?;
-        cfg.validate()
-            .map_err(|message| ConfigError::Invalid {
-                path: path.to_owned(),
-                message,
-            })?;
+        cfg.validate().map_err(|message| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        })?;
         Ok(cfg)
     }
 
@@ -305,7 +304,10 @@ impl StoreConfig {
                 return Err(format!("tax class `{}` is defined twice", c.code));
             }
             if c.rate < Decimal::ZERO || c.rate >= Decimal::ONE {
-                return Err(format!("tax class `{}` rate {} is not in [0, 1)", c.code, c.rate));
+                return Err(format!(
+                    "tax class `{}` rate {} is not in [0, 1)",
+                    c.code, c.rate
+                ));
             }
         }
         if let Some(inc) = self.cash_rounding {
@@ -319,7 +321,10 @@ impl StoreConfig {
                 return Err(format!("operator `{}` is defined twice", op.number));
             }
             argon2::PasswordHash::new(&op.password_hash).map_err(|e| {
-                format!("operator `{}` password_hash is not a PHC string: {e}", op.number)
+                format!(
+                    "operator `{}` password_hash is not a PHC string: {e}",
+                    op.number
+                )
             })?;
         }
         if self.members.redeem_step <= 0 {
@@ -345,7 +350,9 @@ mod tests {
     use super::*;
 
     fn repo_file(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/data").join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/data")
+            .join(name)
     }
 
     #[test]
@@ -362,7 +369,7 @@ mod tests {
         let bad = text.replacen("limits:\n", "limits:\n  surprise: 1\n", 1);
         let err = StoreConfig::from_yaml(Path::new("store.yaml"), &bad).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("store.yaml at line"), "{msg}");
+        assert!(msg.contains("`store.yaml` at line"), "{msg}");
         assert!(msg.contains("unknown field `surprise`"), "{msg}");
     }
 

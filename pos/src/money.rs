@@ -60,7 +60,11 @@ impl Money {
 
     /// Rounds to `dp` decimals with `rule`.
     pub fn round(self, dp: u32, rule: Rounding) -> Money {
-        Money(self.0.round_dp_with_strategy(dp, rule.strategy()).normalize_to(dp))
+        Money(
+            self.0
+                .round_dp_with_strategy(dp, rule.strategy())
+                .normalize_to(dp),
+        )
     }
 
     /// Rounds to a multiple of `increment` (e.g. `0.05` or `0.10` for cash) with `rule`.
@@ -68,7 +72,10 @@ impl Money {
     /// # Panics
     /// If `increment` is not positive (configuration validation rejects that earlier).
     pub fn round_to_increment(self, increment: Decimal, rule: Rounding) -> Money {
-        assert!(increment > Decimal::ZERO, "rounding increment must be positive");
+        assert!(
+            increment > Decimal::ZERO,
+            "rounding increment must be positive"
+        );
         let steps = (self.0 / increment).round_dp_with_strategy(0, rule.strategy());
         Money(steps * increment)
     }
@@ -308,11 +315,26 @@ mod tests {
     #[test]
     fn cash_rounding_to_increments() {
         let r = Rounding::HalfUp;
-        assert_eq!(money("12.34").round_to_increment(dec!(0.10), r), money("12.30"));
-        assert_eq!(money("12.35").round_to_increment(dec!(0.10), r), money("12.40"));
-        assert_eq!(money("12.32").round_to_increment(dec!(0.05), r), money("12.30"));
-        assert_eq!(money("12.33").round_to_increment(dec!(0.05), r), money("12.35"));
-        assert_eq!(money("12.325").round_to_increment(dec!(0.05), r), money("12.35"));
+        assert_eq!(
+            money("12.34").round_to_increment(dec!(0.10), r),
+            money("12.30")
+        );
+        assert_eq!(
+            money("12.35").round_to_increment(dec!(0.10), r),
+            money("12.40")
+        );
+        assert_eq!(
+            money("12.32").round_to_increment(dec!(0.05), r),
+            money("12.30")
+        );
+        assert_eq!(
+            money("12.33").round_to_increment(dec!(0.05), r),
+            money("12.35")
+        );
+        assert_eq!(
+            money("12.325").round_to_increment(dec!(0.05), r),
+            money("12.35")
+        );
     }
 
     #[test]

@@ -256,7 +256,10 @@ pub(crate) mod tests {
             Err(OperatorError::NotSupervisor { .. })
         ));
         let ok = ops.approve("9001", "9999", Action::Refund).unwrap();
-        assert_eq!(authorize(&cashier, Action::Refund, Some(&ok)).unwrap(), "9001");
+        assert_eq!(
+            authorize(&cashier, Action::Refund, Some(&ok)).unwrap(),
+            "9001"
+        );
         assert_eq!(
             authorize(&cashier, Action::NoSale, Some(&ok)),
             Err(OperatorError::ApprovalRequired(Action::NoSale))
