@@ -15,8 +15,13 @@ pub fn receipt_number(terminal_id: &str, sale: &Sale) -> String {
     format!("{terminal_id}-{}", sale.id())
 }
 
-fn neg(m: Money) -> String {
-    format!("-{m}")
+/// `-x.xx`, or `0.00` for nothing.
+pub(crate) fn neg(m: Money) -> String {
+    if m.is_zero() {
+        m.to_string()
+    } else {
+        format!("-{m}")
+    }
 }
 
 /// Renders `sale` (normally completed) as a receipt.

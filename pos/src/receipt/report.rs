@@ -1,7 +1,7 @@
 //! X and Z report documents from the journal's day totals: counts and amounts of sales and
 //! refunds, cancels, voids, no-sales, tax, and totals by tender type.
 
-use super::render::header;
+use super::render::{header, neg};
 use super::{DocKind, ReceiptDoc};
 use crate::clock::DateTime;
 use crate::config::StoreInfo;
@@ -49,7 +49,7 @@ fn render(
     );
     d.pair(
         format!("Refunds ({})", t.refunds.count),
-        format!("-{}", t.refunds.amount),
+        neg(t.refunds.amount),
     );
     d.big_pair("NET", t.net().to_string());
     d.pair("Discounts given", t.savings.to_string());
@@ -72,7 +72,7 @@ fn render(
         if tt.refunds.count > 0 {
             d.pair(
                 format!("  {name} refunds ({})", tt.refunds.count),
-                format!("-{}", tt.refunds.amount),
+                neg(tt.refunds.amount),
             );
         }
         d.pair(format!("  {name} net"), tt.net().to_string());

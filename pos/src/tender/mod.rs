@@ -28,7 +28,7 @@ mod tests {
     fn split_tender_remaining_due() {
         let card = Tender::qr(money("30.00"), "OTN1", "TX1");
         assert_eq!(
-            remaining_due(money("100.00"), Money::ZERO, &[card.clone()]),
+            remaining_due(money("100.00"), Money::ZERO, std::slice::from_ref(&card)),
             money("70.00")
         );
         let cash = Tender::cash(money("70.00"), money("70.00"), Money::ZERO);

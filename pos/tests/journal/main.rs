@@ -10,7 +10,9 @@ use std::path::Path;
 use posrig_pos::basket::Quantity;
 use posrig_pos::clock::DateTime;
 use posrig_pos::journal::migrations::{migrate, version, LATEST_VERSION};
-use posrig_pos::journal::{Advice, Journal, JournalError, PendingTender, PrintState, Reversal, ReversalKind, TenderState};
+use posrig_pos::journal::{
+    Advice, Journal, JournalError, PendingTender, PrintState, Reversal, ReversalKind, TenderState,
+};
 use posrig_pos::money::{money, Money};
 use posrig_pos::receipt::render_sale;
 use posrig_pos::sale::{Sale, SaleKind, SaleState};
@@ -27,7 +29,9 @@ fn ring(j: &mut Journal) -> Sale {
     let id = j.begin_sale(&support::cashier()).unwrap();
     let mut s = Sale::new(id, support::cashier(), support::rules());
     for (plu, n) in [("10001", 2), ("10042", 1)] {
-        let l = s.add_item(cat.by_plu(plu).unwrap(), Quantity::Units(n)).unwrap();
+        let l = s
+            .add_item(cat.by_plu(plu).unwrap(), Quantity::Units(n))
+            .unwrap();
         j.add_line(id, s.basket().line(l).unwrap()).unwrap();
     }
     s.total(None).unwrap();
@@ -126,7 +130,11 @@ fn completed_sale_survives_reopen_exactly_once() {
     let r = j.recovery().unwrap();
     assert!(r.in_progress.is_empty());
     assert!(r.pending_reversals.is_empty());
-    assert_eq!(r.unfinished_receipts.len(), 1, "the receipt was never printed");
+    assert_eq!(
+        r.unfinished_receipts.len(),
+        1,
+        "the receipt was never printed"
+    );
     let day = j.day_totals().unwrap();
     assert_eq!((day.sales.count, day.sales.amount), (1, money("34.50")));
 }
@@ -159,7 +167,8 @@ fn recovery_finds_what_was_in_flight() {
                 },
             )
             .unwrap();
-        j.write_reversal(&reversal(&s2, tid, stan, s2.remaining_due())).unwrap();
+        j.write_reversal(&reversal(&s2, tid, stan, s2.remaining_due()))
+            .unwrap();
         // An offline approval waiting to be advised.
         j.queue_advice(&Advice {
             sale_id: s1.id(),
@@ -176,7 +185,10 @@ fn recovery_finds_what_was_in_flight() {
     let mut j = support::journal_at(&path);
     let r = j.recovery().unwrap();
     assert_eq!(r.in_progress.len(), 1);
-    assert_eq!((r.in_progress[0].id, r.in_progress[0].state), (in_flight, SaleState::Totalled));
+    assert_eq!(
+        (r.in_progress[0].id, r.in_progress[0].state),
+        (in_flight, SaleState::Totalled)
+    );
     assert_eq!(r.pending_tenders.len(), 1);
     assert_eq!(r.pending_tenders[0].state, TenderState::Pending);
     assert_eq!(r.pending_reversals.len(), 1);
@@ -186,7 +198,10 @@ fn recovery_finds_what_was_in_flight() {
     assert_eq!(rev.reversal.amount, money("34.50"));
     assert_eq!(r.queued_advices.len(), 1);
     assert_eq!(r.unfinished_receipts.len(), 1);
-    assert_eq!((r.unfinished_receipts[0].id, r.unfinished_receipts[0].state), (printing, PrintState::Printing));
+    assert_eq!(
+        (r.unfinished_receipts[0].id, r.unfinished_receipts[0].state),
+        (printing, PrintState::Printing)
+    );
     // The lines of the sale in flight can be rebuilt.
     let stored = j.load_sale(in_flight).unwrap();
     assert_eq!(stored.lines.len(), 2);
@@ -202,7 +217,9 @@ fn recovery_finds_what_was_in_flight() {
     j.mark_advice_sent(r.queued_advices[0].id).unwrap();
     j.cancel_sale(in_flight).unwrap();
     let r = j.recovery().unwrap();
-    assert!(r.in_progress.is_empty() && r.pending_tenders.is_empty() && r.pending_reversals.is_empty());
+    assert!(
+        r.in_progress.is_empty() && r.pending_tenders.is_empty() && r.pending_reversals.is_empty()
+    );
     assert!(r.queued_advices.is_empty() && r.unfinished_receipts.is_empty());
     assert_eq!(j.receipt(printing).unwrap().prints, 1);
 }
@@ -212,10 +229,17 @@ fn completion_checks_the_journal_tenders() {
     let mut j = Journal::open_in_memory(support::store().currency, support::clock()).unwrap();
     let mut s = ring(&mut j);
     let doc = render_sale(&support::store().store, "LANE0001", &s, at());
-    assert!(matches!(j.complete_sale(&s, &doc), Err(JournalError::NotCompleted(_))));
+    assert!(matches!(
+        j.complete_sale(&s, &doc),
+        Err(JournalError::NotCompleted(_))
+    ));
     // Paid in memory but the tender never reached the journal: refused.
-    s.add_tender(Tender::qr(s.remaining_due(), "OTN", "TX")).unwrap();
-    assert!(matches!(j.complete_sale(&s, &doc), Err(JournalError::TendersMismatch { .. })));
+    s.add_tender(Tender::qr(s.remaining_due(), "OTN", "TX"))
+        .unwrap();
+    assert!(matches!(
+        j.complete_sale(&s, &doc),
+        Err(JournalError::TendersMismatch { .. })
+    ));
     j.add_tender(s.id(), &s.tenders()[0]).unwrap();
     assert!(!j.complete_sale(&s, &doc).unwrap().already_completed);
 }
@@ -273,9 +297,16 @@ fn x_and_z_reports_and_batch_totals() {
     // A refund by cash, approved by a supervisor.
     let id = j.begin_sale(&support::cashier()).unwrap();
     let mut r = Sale::new(id, support::cashier(), support::rules());
-    let ok = ops.approve("9001", "9999", posrig_pos::operator::Action::Refund).unwrap();
+    let ok = ops
+        .approve("9001", "9999", posrig_pos::operator::Action::Refund)
+        .unwrap();
     r.begin_refund("LANE0001-000001", Some(&ok)).unwrap();
-    let l = r.add_item(support::catalog().by_plu("10042").unwrap(), Quantity::Units(1)).unwrap();
+    let l = r
+        .add_item(
+            support::catalog().by_plu("10042").unwrap(),
+            Quantity::Units(1),
+        )
+        .unwrap();
     j.add_line(id, r.basket().line(l).unwrap()).unwrap();
     r.total(None).unwrap();
     let t = r.tender_cash(money("9.50")).unwrap();
@@ -284,8 +315,19 @@ fn x_and_z_reports_and_batch_totals() {
     assert_eq!(r.kind(), SaleKind::Refund);
     // A cancelled sale with a voided line.
     let mut c = ring(&mut j);
-    c.void_line(posrig_pos::basket::LineId(1), Some(&ops.approve("9001", "9999", posrig_pos::operator::Action::VoidAfterTotal).unwrap())).unwrap();
-    j.update_line(c.id(), c.basket().line(posrig_pos::basket::LineId(1)).unwrap()).unwrap();
+    c.void_line(
+        posrig_pos::basket::LineId(1),
+        Some(
+            &ops.approve("9001", "9999", posrig_pos::operator::Action::VoidAfterTotal)
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    j.update_line(
+        c.id(),
+        c.basket().line(posrig_pos::basket::LineId(1)).unwrap(),
+    )
+    .unwrap();
     c.cancel().unwrap();
     j.cancel_sale(c.id()).unwrap();
     j.log_event(None, Some("9001"), "no_sale", "").unwrap();
@@ -296,9 +338,18 @@ fn x_and_z_reports_and_batch_totals() {
     assert_eq!(x.net(), money("59.50"));
     assert_eq!((x.cancelled, x.line_voids, x.no_sales), (1, 1, 1));
     let kinds: Vec<_> = x.by_tender.iter().map(|t| (t.kind, t.net())).collect();
-    assert_eq!(kinds, vec![(TenderKind::Cash, money("25.00")), (TenderKind::Card, money("34.50"))]);
+    assert_eq!(
+        kinds,
+        vec![
+            (TenderKind::Cash, money("25.00")),
+            (TenderKind::Card, money("34.50"))
+        ]
+    );
     let batch = j.batch_totals(1).unwrap();
-    assert_eq!((batch.domestic.debit.count, batch.domestic.debit.amount), (1, money("34.50")));
+    assert_eq!(
+        (batch.domestic.debit.count, batch.domestic.debit.amount),
+        (1, money("34.50"))
+    );
     assert_eq!(j.batch_card_tenders(1).unwrap().len(), 1);
     let sid = j.record_settlement(&batch, "not_balanced").unwrap();
     j.mark_settlement_uploaded(sid).unwrap();
@@ -309,7 +360,15 @@ fn x_and_z_reports_and_batch_totals() {
     assert_eq!(z.z_no, Some(1));
     assert_eq!(z.net(), money("59.50"));
     let after = j.day_totals().unwrap();
-    assert_eq!((after.sales.count, after.refunds.count, after.cancelled, after.no_sales), (0, 0, 0, 0));
+    assert_eq!(
+        (
+            after.sales.count,
+            after.refunds.count,
+            after.cancelled,
+            after.no_sales
+        ),
+        (0, 0, 0, 0)
+    );
     assert_eq!(j.close_day().unwrap().z_no, Some(2));
 }
 
@@ -340,10 +399,16 @@ fn migrations_from_empty_and_from_v1_reach_latest() {
     assert_eq!(open[0].state, SaleState::Selling);
     drop(j);
     // Reopening at the latest version changes nothing.
-    assert_eq!(support::journal_at(&v1).schema_version().unwrap(), LATEST_VERSION);
+    assert_eq!(
+        support::journal_at(&v1).schema_version().unwrap(),
+        LATEST_VERSION
+    );
     // A database from a newer build is refused.
     let newer = dir.path().join("newer.db");
-    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", LATEST_VERSION + 1)
+        .unwrap();
     assert!(matches!(
         Journal::open(&newer, support::store().currency, support::clock()),
         Err(JournalError::NewerSchema { .. })
@@ -356,7 +421,9 @@ fn wal_and_full_sync_are_on() {
     let path = dir.path().join("j.db");
     let _j = support::journal_at(&path);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -382,15 +449,23 @@ fn no_full_pan_in_the_database_files() {
         let stored = j.load_sale(s.id()).unwrap();
         assert_eq!(stored.lines.len(), 2);
         // Masked PANs are there (sanity check that the grep would see card data).
-        assert!(file_contains(&path.with_extension("db-wal"), b"622202*********0017") || file_contains(&path, b"622202*********0017"));
+        assert!(
+            file_contains(&path.with_extension("db-wal"), b"622202*********0017")
+                || file_contains(&path, b"622202*********0017")
+        );
     }
     for suffix in ["db", "db-wal", "db-shm"] {
         let f = path.with_extension(suffix);
-        assert!(!file_contains(&f, TEST_PAN.as_bytes()), "full PAN found in {}", f.display());
+        assert!(
+            !file_contains(&f, TEST_PAN.as_bytes()),
+            "full PAN found in {}",
+            f.display()
+        );
     }
     // Nor after a checkpoint folds the WAL into the main file.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
     drop(conn);
     assert!(file_contains(&path, b"622202*********0017"));
     assert!(!file_contains(&path, TEST_PAN.as_bytes()));

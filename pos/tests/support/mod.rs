@@ -17,7 +17,9 @@ use posrig_pos::sale::{Sale, SaleId, SaleRules};
 pub const TEST_PAN: &str = "6222021000000000017";
 
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/data")
+        .join(name)
 }
 
 pub fn store() -> StoreConfig {
@@ -38,7 +40,11 @@ pub fn operators() -> Operators {
 
 /// Cashier 1001 without a password check (the operator tests check passwords).
 pub fn cashier() -> Operator {
-    Operator { number: "1001".into(), name: "Li Na".into(), role: Role::Cashier }
+    Operator {
+        number: "1001".into(),
+        name: "Li Na".into(),
+        role: Role::Cashier,
+    }
 }
 
 /// 2025-01-01 09:00:00.
