@@ -164,7 +164,7 @@ impl Scanner {
             scan.data = misread_code(&scan.data);
             self.faults.misread = false;
             out.event(DeviceEvent::FaultCleared {
-                fault: "misread (used by this scan)".into(),
+                fault: "misread".into(),
             });
         }
         // The code was checked when it was presented, and a misread only swaps one character
