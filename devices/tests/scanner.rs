@@ -141,7 +141,7 @@ async fn misread_fault_sends_a_code_whose_check_digit_fails() {
 async fn double_read_no_read_and_unplugged_through_the_handle() {
     let (mut host, scanner, _) = start(ScannerConfig::default());
     scanner
-        .fault(&ScannerFault::DoubleRead, true)
+        .fault(&ScannerFault::DoubleRead {}, true)
         .await
         .unwrap();
     scanner
@@ -151,11 +151,11 @@ async fn double_read_no_read_and_unplugged_through_the_handle() {
         .unwrap();
     assert_eq!(read_n(&mut host, 24).await, b"]E496385074\r]E496385074\r");
     scanner
-        .fault(&ScannerFault::DoubleRead, false)
+        .fault(&ScannerFault::DoubleRead {}, false)
         .await
         .unwrap();
 
-    for fault in [ScannerFault::NoRead, ScannerFault::Unplugged] {
+    for fault in [ScannerFault::NoRead {}, ScannerFault::Unplugged {}] {
         scanner.fault(&fault, true).await.unwrap();
         scanner
             .act_json(json!({"action": "scan", "code": "96385074"}))

@@ -22,7 +22,7 @@ pub enum PinPadAction {
     /// Hold a contactless card to the pad.
     Tap { card: String },
     /// Take the inserted card out of the slot.
-    Remove,
+    Remove {},
     /// Type a PIN and press enter. Without `pin`, the presented card's own PIN is typed, so
     /// scenarios need not repeat PINs from the card file.
     EnterPin {
@@ -30,9 +30,9 @@ pub enum PinPadAction {
         pin: Option<String>,
     },
     /// Press enter without a PIN.
-    BypassPin,
+    BypassPin {},
     /// Press cancel at the PIN prompt.
-    CancelPin,
+    CancelPin {},
 }
 
 impl PinPadAction {
@@ -42,10 +42,10 @@ impl PinPadAction {
             PinPadAction::Insert { .. } => "insert",
             PinPadAction::Swipe { .. } => "swipe",
             PinPadAction::Tap { .. } => "tap",
-            PinPadAction::Remove => "remove",
+            PinPadAction::Remove {} => "remove",
             PinPadAction::EnterPin { .. } => "enter_pin",
-            PinPadAction::BypassPin => "bypass_pin",
-            PinPadAction::CancelPin => "cancel_pin",
+            PinPadAction::BypassPin {} => "bypass_pin",
+            PinPadAction::CancelPin {} => "cancel_pin",
         }
     }
 }
@@ -82,7 +82,7 @@ mod tests {
         let a: PinPadAction = serde_json::from_str(r#"{"action": "enter_pin"}"#).unwrap();
         assert_eq!(a, PinPadAction::EnterPin { pin: None });
         let a: PinPadAction = serde_json::from_str(r#"{"action": "bypass_pin"}"#).unwrap();
-        assert_eq!(a, PinPadAction::BypassPin);
+        assert_eq!(a, PinPadAction::BypassPin {});
         assert!(
             serde_json::from_str::<PinPadAction>(r#"{"action": "remove", "card": "x"}"#).is_err()
         );

@@ -46,19 +46,19 @@ struct Faults {
 impl Faults {
     fn slot(&mut self, fault: ScannerFault) -> &mut bool {
         match fault {
-            ScannerFault::Misread => &mut self.misread,
-            ScannerFault::NoRead => &mut self.no_read,
-            ScannerFault::DoubleRead => &mut self.double_read,
-            ScannerFault::Unplugged => &mut self.unplugged,
+            ScannerFault::Misread {} => &mut self.misread,
+            ScannerFault::NoRead {} => &mut self.no_read,
+            ScannerFault::DoubleRead {} => &mut self.double_read,
+            ScannerFault::Unplugged {} => &mut self.unplugged,
         }
     }
 
     fn active(&self) -> Vec<&'static str> {
         [
-            (self.misread, ScannerFault::Misread),
-            (self.no_read, ScannerFault::NoRead),
-            (self.double_read, ScannerFault::DoubleRead),
-            (self.unplugged, ScannerFault::Unplugged),
+            (self.misread, ScannerFault::Misread {}),
+            (self.no_read, ScannerFault::NoRead {}),
+            (self.double_read, ScannerFault::DoubleRead {}),
+            (self.unplugged, ScannerFault::Unplugged {}),
         ]
         .into_iter()
         .filter(|(on, _)| *on)
@@ -542,7 +542,7 @@ mod tests {
     fn misread_is_one_shot_and_fails_the_check_digit() {
         let mut s = Scanner::new(ScannerConfig::default());
         let now = Instant::now();
-        fault(&mut s, ScannerFault::Misread, true);
+        fault(&mut s, ScannerFault::Misread {}, true);
         let out = act(&mut s, now, scan("5901234123457"));
         let data = std::str::from_utf8(&out.bytes[3..out.bytes.len() - 1]).unwrap();
         assert_ne!(data, "5901234123457");
@@ -557,16 +557,16 @@ mod tests {
     fn no_read_double_read_and_unplugged() {
         let mut s = Scanner::new(ScannerConfig::default());
         let now = Instant::now();
-        fault(&mut s, ScannerFault::NoRead, true);
+        fault(&mut s, ScannerFault::NoRead {}, true);
         assert!(act(&mut s, now, scan("96385074")).bytes.is_empty());
-        fault(&mut s, ScannerFault::NoRead, false);
-        fault(&mut s, ScannerFault::DoubleRead, true);
+        fault(&mut s, ScannerFault::NoRead {}, false);
+        fault(&mut s, ScannerFault::DoubleRead {}, true);
         assert_eq!(
             act(&mut s, now, scan("96385074")).bytes,
             b"]E496385074\r]E496385074\r"
         );
-        fault(&mut s, ScannerFault::DoubleRead, false);
-        fault(&mut s, ScannerFault::Unplugged, true);
+        fault(&mut s, ScannerFault::DoubleRead {}, false);
+        fault(&mut s, ScannerFault::Unplugged {}, true);
         assert!(act(&mut s, now, scan("96385074")).bytes.is_empty());
         assert_eq!(s.snapshot()["faults"], json!(["unplugged"]));
     }
@@ -579,9 +579,9 @@ mod tests {
         };
         let mut s = Scanner::new(config);
         let now = Instant::now();
-        fault(&mut s, ScannerFault::Unplugged, true);
+        fault(&mut s, ScannerFault::Unplugged {}, true);
         assert!(bytes(&mut s, now, &[0x16, b'T', 0x0D]).events.is_empty());
-        fault(&mut s, ScannerFault::Unplugged, false);
+        fault(&mut s, ScannerFault::Unplugged {}, false);
         assert!(
             act(&mut s, now, scan("96385074")).bytes.is_empty(),
             "the trigger-on was never heard"

@@ -10,22 +10,22 @@ use serde::{Deserialize, Serialize};
 pub enum ScannerFault {
     /// The next code read has one wrong digit, so its check digit fails. One-shot: the fault
     /// clears itself once used.
-    Misread,
+    Misread {},
     /// Codes are not read at all while on.
-    NoRead,
+    NoRead {},
     /// Each code read is sent twice while on.
-    DoubleRead,
+    DoubleRead {},
     /// The cable is out: nothing is sent, host commands are not heard.
-    Unplugged,
+    Unplugged {},
 }
 
 impl ScannerFault {
     pub fn name(self) -> &'static str {
         match self {
-            ScannerFault::Misread => "misread",
-            ScannerFault::NoRead => "no_read",
-            ScannerFault::DoubleRead => "double_read",
-            ScannerFault::Unplugged => "unplugged",
+            ScannerFault::Misread {} => "misread",
+            ScannerFault::NoRead {} => "no_read",
+            ScannerFault::DoubleRead {} => "double_read",
+            ScannerFault::Unplugged {} => "unplugged",
         }
     }
 }
@@ -95,10 +95,14 @@ mod tests {
     #[test]
     fn json_shapes() {
         let f: ScannerFault = serde_json::from_str(r#"{"fault": "double_read"}"#).unwrap();
-        assert_eq!(f, ScannerFault::DoubleRead);
+        assert_eq!(f, ScannerFault::DoubleRead {});
         assert_eq!(
-            serde_json::to_string(&ScannerFault::NoRead).unwrap(),
+            serde_json::to_string(&ScannerFault::NoRead {}).unwrap(),
             r#"{"fault":"no_read"}"#
+        );
+        assert!(
+            serde_json::from_str::<ScannerFault>(r#"{"fault": "misread", "count": 2}"#).is_err(),
+            "unknown keys are errors"
         );
     }
 }
