@@ -205,6 +205,17 @@ impl DirectionPump {
             conn.abort();
             return;
         }
+        // The other direction may have closed or aborted the connection before this task first
+        // ran; a fresh receiver counts the current value as seen, so look at it now.
+        let end = *end_rx.borrow_and_update();
+        match end {
+            End::Open => {}
+            End::Closing => {
+                let _ = dst.shutdown().await;
+                return;
+            }
+            End::Aborted => return,
+        }
         let now = Instant::now();
         let mut line = Line {
             imp: pick(&first, direction),

@@ -8,9 +8,10 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, Instant};
 
-/// One change to a link.
+/// One change to a link. In YAML: `{ action: partition }` or
+/// `{ action: set, direction: a_to_b, impairment: { ... } }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LinkAction {
     /// Replace the impairment of a direction (or both).
     Set {
@@ -41,12 +42,75 @@ impl LinkAction {
     }
 }
 
-/// A change at a time relative to the schedule's start.
+/// A change at a time relative to the schedule's start. In YAML the action's fields sit next to
+/// `at_ms`: `{ at_ms: 100, action: partition }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "StepRepr", into = "StepRepr")]
 pub struct ScheduledAction {
     pub at_ms: u64,
     pub action: LinkAction,
+}
+
+/// The flat YAML shape of a step; a private enum so unknown keys stay errors (serde cannot deny
+/// unknown fields through `flatten`).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+enum StepRepr {
+    Set {
+        at_ms: u64,
+        direction: Direction,
+        impairment: Impairment,
+    },
+    Partition {
+        at_ms: u64,
+    },
+    Repair {
+        at_ms: u64,
+    },
+    Reset {
+        at_ms: u64,
+    },
+}
+
+impl From<StepRepr> for ScheduledAction {
+    fn from(step: StepRepr) -> Self {
+        let (at_ms, action) = match step {
+            StepRepr::Set {
+                at_ms,
+                direction,
+                impairment,
+            } => (
+                at_ms,
+                LinkAction::Set {
+                    direction,
+                    impairment,
+                },
+            ),
+            StepRepr::Partition { at_ms } => (at_ms, LinkAction::Partition),
+            StepRepr::Repair { at_ms } => (at_ms, LinkAction::Repair),
+            StepRepr::Reset { at_ms } => (at_ms, LinkAction::Reset),
+        };
+        Self { at_ms, action }
+    }
+}
+
+impl From<ScheduledAction> for StepRepr {
+    fn from(step: ScheduledAction) -> Self {
+        let at_ms = step.at_ms;
+        match step.action {
+            LinkAction::Set {
+                direction,
+                impairment,
+            } => StepRepr::Set {
+                at_ms,
+                direction,
+                impairment,
+            },
+            LinkAction::Partition => StepRepr::Partition { at_ms },
+            LinkAction::Repair => StepRepr::Repair { at_ms },
+            LinkAction::Reset => StepRepr::Reset { at_ms },
+        }
+    }
 }
 
 /// Timed changes to a link, optionally repeating with a period.
