@@ -87,8 +87,23 @@ impl LinkControl {
         })
     }
 
-    /// Reports changes as `FaultInjected`, `FaultCleared` and `LinkState` events.
+    /// Reports changes as `FaultInjected`, `FaultCleared` and `LinkState` events; impairments
+    /// already in force are reported as injected now.
+    ///
+    /// The emitter holds the bus, so a log writer subscribed to it runs until the control (and
+    /// every link using it) is gone.
     pub fn with_emitter(mut self, emitter: Emitter) -> Self {
+        let conditions = self.conditions();
+        for (label, imp) in [
+            ("a_to_b", &conditions.a_to_b),
+            ("b_to_a", &conditions.b_to_a),
+        ] {
+            if !imp.is_none() {
+                emitter.emit(EventKind::FaultInjected {
+                    fault: format!("{label}: {imp}"),
+                });
+            }
+        }
         self.emitter = Some(emitter);
         self
     }

@@ -12,6 +12,9 @@ pub use super::pump::ResetHook;
 
 /// A running link: end `a` and end `b` joined by two pumps.
 ///
+/// The pumps are tasks of their own: dropping the `Link` does not stop them (they end with the
+/// connection); use [`Link::abort`] to stop them at once.
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
 /// use posrig_sim::wire::{Direction, Impairment, Link};
