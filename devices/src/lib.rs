@@ -7,7 +7,11 @@
 //! tokio's clock, so the same device runs in real and in virtual time.
 
 pub mod device;
+pub mod display;
+pub mod keyboard;
+pub mod printer;
 pub mod runtime;
+pub mod scale;
 
 pub use device::{DeviceError, DeviceEvent, Direction, Outbox, SimDevice};
 pub use runtime::{serve, DeviceHandle, EventSink, Gone, Request, ServeOptions};
