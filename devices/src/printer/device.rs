@@ -65,6 +65,8 @@ pub struct Printer {
     drawer: Drawer,
     line: LineBuilder,
     receipt: Vec<RenderedLine>,
+    /// Lines printed by the command being executed, for their events.
+    just_printed: Vec<String>,
     receipts: VecDeque<Receipt>,
     next_receipt_id: u64,
     cover_opened_by_hand: bool,
@@ -145,6 +147,7 @@ impl Printer {
             drawer: Drawer::new(config.drawer_open_level(), config.drawer.close_after_ms),
             line: LineBuilder::new(config.columns),
             receipt: Vec::new(),
+            just_printed: Vec::new(),
             receipts: VecDeque::new(),
             next_receipt_id: 1,
             cover_opened_by_hand: false,
@@ -321,11 +324,16 @@ impl Printer {
     // ---- the print engine: the buffered door ----
 
     fn engine(&mut self, now: Instant, out: &mut Outbox) {
+        // Work queued behind a paper movement starts when the movement ended, not when the
+        // timer was noticed: tokio rounds timers up to the millisecond, and lines would
+        // otherwise drift by up to a millisecond each.
+        let mut start = now;
         loop {
             if let Some(until) = self.busy_until {
                 if until > now {
                     break;
                 }
+                start = until;
                 self.busy_until = None;
             }
             if !self.online() {
@@ -336,8 +344,13 @@ impl Printer {
             };
             let cmd = cmd.into_owned();
             let moved_um = self.execute(now, cmd, out);
+            // One event per printed line, so the event log shows the paper as it comes out
+            // (and the control API's snapshot keeps up with the printing).
+            for marked in self.just_printed.drain(..) {
+                out.frame(Direction::In, format!("printed {marked}"));
+            }
             if moved_um > 0 {
-                self.busy_until = Some(now + self.feed_time(moved_um));
+                self.busy_until = Some(start + self.feed_time(moved_um));
             }
         }
     }
@@ -412,12 +425,11 @@ impl Printer {
             | Command::RealtimeDrawerKick { .. } => 0,
             Command::Barcode(b) => {
                 let moved = self.flush_line();
-                self.receipt.push(RenderedLine::Barcode {
+                self.record(RenderedLine::Barcode {
                     align: self.line.align,
                     symbology: symbology_name(b.kind).to_owned(),
                     data: String::from_utf8_lossy(&b.data).into_owned(),
                 });
-                self.lines_printed += 1;
                 let mut um = u64::from(self.barcode_height) * MOTION_UNIT_UM;
                 if self.barcode_hri != 0 {
                     um += u64::from(self.config.line_pitch_um);
@@ -531,11 +543,10 @@ impl Printer {
                     return 0;
                 };
                 let moved = self.flush_line();
-                self.receipt.push(RenderedLine::Qr {
+                self.record(RenderedLine::Qr {
                     align: self.line.align,
                     data,
                 });
-                self.lines_printed += 1;
                 let um = QR_MODULES * u64::from(self.qr_module) * MOTION_UNIT_UM;
                 self.paper.feed(um);
                 return moved + um;
@@ -560,9 +571,14 @@ impl Printer {
     fn print_line(&mut self, line: RenderedLine) -> u64 {
         let um = u64::from(self.config.line_pitch_um) * u64::from(line.height_lines());
         self.paper.feed(um);
+        self.record(line);
+        um
+    }
+
+    fn record(&mut self, line: RenderedLine) {
+        self.just_printed.push(line.marked());
         self.receipt.push(line);
         self.lines_printed += 1;
-        um
     }
 
     fn cut(&mut self, cut: Cut, out: &mut Outbox) -> u64 {
