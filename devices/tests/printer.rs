@@ -151,7 +151,11 @@ async fn gs_a_sends_asb_at_once_and_again_when_the_cover_opens() {
 
 #[tokio::test]
 async fn xoff_when_the_buffer_fills_offline_and_xon_after_recovery() {
-    let (mut host, printer, _) = on_pty(PrinterConfig::default());
+    // A fast engine, so the 100 lines print quickly in real time.
+    let (mut host, printer, _) = on_pty(PrinterConfig {
+        print_speed_mm_s: 2000,
+        ..PrinterConfig::default()
+    });
     printer
         .fault_json(json!({"fault": "offline"}), true)
         .await

@@ -387,3 +387,35 @@ fn dle_enq_2_clears_only_what_arrived_before_it() {
     assert_eq!(p.current_receipt().len(), 1);
     assert_eq!(p.current_receipt()[0].marked(), "L|after");
 }
+
+mod prop {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Whatever arrives, in whatever pieces and at whatever pace, the printer neither panics
+        /// nor holds more than its buffer.
+        #[test]
+        fn random_bytes_never_break_the_printer(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(any::<u8>(), 0..300), 1..20),
+            gaps_ms in proptest::collection::vec(0u64..100, 20),
+        ) {
+            let mut p = printer(PrinterConfig {
+                realtime_in_data: false,
+                ..PrinterConfig::default()
+            });
+            let mut now = Instant::now();
+            for (chunk, gap) in chunks.iter().zip(&gaps_ms) {
+                send(&mut p, now, chunk);
+                prop_assert!(p.snapshot()["buffer"]["fill"].as_u64().unwrap() <= 4096);
+                now += Duration::from_millis(*gap);
+                let mut out = Outbox::default();
+                while let Some(at) = p.next_deadline().filter(|&at| at <= now) {
+                    p.on_timer(at, &mut out);
+                }
+            }
+        }
+    }
+}
