@@ -7,7 +7,8 @@
 //! - [`render`]: printed lines with attributes, and finished receipts.
 //! - [`drawer`]: the cash drawer, kicked open and sensed through pin 3.
 //! - [`action`], [`fault`]: what people do and what goes wrong, as plain data.
-//! - [`device`]: the [`Printer`] state machine tying them together.
+//! - [`device`]: the [`Printer`] state machine tying them together (its print engine in
+//!   `device/engine.rs`).
 
 pub mod action;
 pub mod buffer;
