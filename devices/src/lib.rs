@@ -7,8 +7,12 @@
 //! tokio's clock, so the same device runs in real and in virtual time.
 
 pub mod device;
+pub mod display;
+pub mod keyboard;
 pub mod pinpad;
+pub mod printer;
 pub mod runtime;
+pub mod scale;
 pub mod scanner;
 
 pub use device::{DeviceError, DeviceEvent, Direction, Outbox, SimDevice};
