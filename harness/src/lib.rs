@@ -1,4 +1,7 @@
-//! The posrig harness: rigs, the local control API of served devices, and the `posrig` CLI's
-//! commands.
+//! The posrig harness: rigs, serving simulated devices to outside programs with a local control
+//! API, and the `posrig` CLI's commands.
 
 pub mod control_api;
+pub mod exit_codes;
+pub mod rig;
+pub mod serve;

@@ -1,1 +1,74 @@
-fn main() {}
+//! `posrig`: the command line of the POS hardware-in-the-loop simulator.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use posrig_harness::exit_codes;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "posrig",
+    version,
+    about = "Hardware-in-the-loop simulator and test harness for POS terminals"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulated devices for outside programs.
+    Devices {
+        #[command(subcommand)]
+        command: DevicesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DevicesCommand {
+    /// Start a rig's simulated devices on pseudo-terminals or serial ports, print one JSON line
+    /// per device with its port, and serve the control API on 127.0.0.1 until Ctrl-C.
+    Serve {
+        /// The rig file (e.g. scenarios/rigs/virtual.yaml).
+        #[arg(long)]
+        rig: PathBuf,
+        /// Where the control API listens (default: the rig's `control.listen`, 127.0.0.1:0).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: start the runtime: {e}");
+            return ExitCode::from(exit_codes::INVALID_INPUT as u8);
+        }
+    };
+    let result = match cli.command {
+        Command::Devices {
+            command: DevicesCommand::Serve { rig, listen },
+        } => runtime.block_on(posrig_harness::serve::run(&rig, listen)),
+    };
+    match result {
+        Ok(()) => ExitCode::from(exit_codes::OK as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_codes::INVALID_INPUT as u8)
+        }
+    }
+}
