@@ -1,0 +1,77 @@
+//! Acquirer configuration — the data files it serves, its seeded generator and its limits.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::data::{CardFile, DataError, TerminalFile};
+
+/// Everything an [`super::Acquirer`] starts from.
+#[derive(Debug, Clone)]
+pub struct AcquirerConfig {
+    /// Terminals and their master keys (`terminals.yaml`).
+    pub terminals: TerminalFile,
+    /// Cards, PINs and balances (`cards.yaml`).
+    pub cards: CardFile,
+    /// The host's own generator: working keys, auth codes, rule probabilities.
+    pub rng: ChaCha8Rng,
+    /// Accept any `LANEnnnn` terminal that is not in the file, with the master key of
+    /// [`super::derive_lane_master_key`] and whatever merchant id it sends (for load tests).
+    pub derive_lane_keys: bool,
+    /// The largest single purchase, in minor units; above it the host answers `61`.
+    pub amount_limit_minor: u64,
+    /// The batch number each terminal starts with.
+    pub initial_batch: u32,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// Field 32, the acquiring institution id.
+    pub acquirer_id: String,
+    /// Calendar time at the start (Unix seconds): fields 12, 13, 15 and card expiry checks.
+    pub epoch_unix_secs: i64,
+}
+
+impl AcquirerConfig {
+    /// A configuration with defaults: seed 0, no derived lanes, limit 100 000.00, batch 1,
+    /// idle timeout 120 s, epoch 2025-01-01T00:00:00Z.
+    pub fn new(terminals: TerminalFile, cards: CardFile) -> Self {
+        Self {
+            terminals,
+            cards,
+            rng: ChaCha8Rng::seed_from_u64(0),
+            derive_lane_keys: false,
+            amount_limit_minor: 10_000_000,
+            initial_batch: 1,
+            idle_timeout: Duration::from_secs(120),
+            acquirer_id: "48020000".to_owned(),
+            epoch_unix_secs: 1_735_689_600,
+        }
+    }
+
+    /// Loads `terminals.yaml` and `cards.yaml` from a data directory (`scenarios/data`).
+    pub fn load(data_dir: &Path) -> Result<Self, DataError> {
+        Ok(Self::new(
+            TerminalFile::load(&data_dir.join("terminals.yaml"))?,
+            CardFile::load(&data_dir.join("cards.yaml"))?,
+        ))
+    }
+
+    /// The same configuration drawing from `rng` (a child of the run's seeded generator).
+    pub fn with_rng(mut self, rng: ChaCha8Rng) -> Self {
+        self.rng = rng;
+        self
+    }
+
+    /// The same configuration with [`AcquirerConfig::derive_lane_keys`] set.
+    pub fn with_derived_lanes(mut self, on: bool) -> Self {
+        self.derive_lane_keys = on;
+        self
+    }
+
+    /// The same configuration with another idle timeout.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+}
