@@ -1,10 +1,13 @@
 //! Acquirer configuration — the data files it serves, its seeded generator and its limits.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+
+use posrig_protocols::iso8583::WorkingKeys;
 
 use crate::data::{CardFile, DataError, TerminalFile};
 
@@ -30,6 +33,9 @@ pub struct AcquirerConfig {
     pub acquirer_id: String,
     /// Calendar time at the start (Unix seconds): fields 12, 13, 15 and card expiry checks.
     pub epoch_unix_secs: i64,
+    /// Working keys to issue instead of fresh ones, per terminal id (for published test
+    /// vectors: PROTOCOLS.md §7's PIK and MAK under `LANE0001`'s master key).
+    pub fixed_keys: BTreeMap<String, WorkingKeys>,
 }
 
 impl AcquirerConfig {
@@ -46,6 +52,7 @@ impl AcquirerConfig {
             idle_timeout: Duration::from_secs(120),
             acquirer_id: "48020000".to_owned(),
             epoch_unix_secs: 1_735_689_600,
+            fixed_keys: BTreeMap::new(),
         }
     }
 
@@ -66,6 +73,12 @@ impl AcquirerConfig {
     /// The same configuration with [`AcquirerConfig::derive_lane_keys`] set.
     pub fn with_derived_lanes(mut self, on: bool) -> Self {
         self.derive_lane_keys = on;
+        self
+    }
+
+    /// The same configuration issuing `keys` to `terminal_id` at every sign-on.
+    pub fn with_fixed_keys(mut self, terminal_id: &str, keys: WorkingKeys) -> Self {
+        self.fixed_keys.insert(terminal_id.to_owned(), keys);
         self
     }
 

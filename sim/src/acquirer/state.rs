@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use posrig_protocols::iso8583::{DetailRecord, Message, Mti, ResponseCode};
+use posrig_protocols::iso8583::{DetailRecord, Message, Mti, ResponseCode, WorkingKeys};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
@@ -40,6 +40,7 @@ pub(crate) struct HostState {
     pub uploads: BTreeMap<(String, u32), Vec<DetailRecord>>,
     pub amount_limit_minor: u64,
     pub acquirer_id: String,
+    pub fixed_keys: BTreeMap<String, WorkingKeys>,
     epoch_unix_secs: i64,
     start: Instant,
     rrn_seq: u64,
@@ -61,6 +62,7 @@ impl HostState {
             uploads: BTreeMap::new(),
             amount_limit_minor: config.amount_limit_minor,
             acquirer_id: config.acquirer_id,
+            fixed_keys: config.fixed_keys,
             epoch_unix_secs: config.epoch_unix_secs,
             start: Instant::now(),
             rrn_seq: 0,

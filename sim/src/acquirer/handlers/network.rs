@@ -8,7 +8,10 @@ use crate::acquirer::state::HostState;
 
 /// 0800 → 0810 with field 62 (PIK and MAK under the master key) and the host's batch in 60.2.
 pub(crate) fn sign_on(st: &mut HostState, req: &Request<'_>) -> Decision {
-    let keys = fresh_working_keys(&mut st.rng);
+    let keys = match st.fixed_keys.get(req.terminal_id) {
+        Some(keys) => keys.clone(),
+        None => fresh_working_keys(&mut st.rng),
+    };
     let (hms, mmdd, _) = st.calendar();
     let Some(term) = st.terminals.get_mut(req.terminal_id, req.merchant_id) else {
         return Decision::code(
