@@ -104,7 +104,8 @@ pub enum AmountMatch {
 }
 
 impl AmountMatch {
-    fn matches(self, amount: u64) -> bool {
+    /// Whether `amount` (minor units) satisfies this condition.
+    pub fn contains(self, amount: u64) -> bool {
         match self {
             Self::Exact(v) => v == amount,
             Self::Range { min, max } => {
@@ -122,6 +123,14 @@ pub struct TimeWindow {
     pub from_ms: u64,
     #[serde(default)]
     pub until_ms: Option<u64>,
+}
+
+impl TimeWindow {
+    /// Whether `elapsed` host time falls in the window.
+    pub fn contains(self, elapsed: Duration) -> bool {
+        let t = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        t >= self.from_ms && self.until_ms.is_none_or(|u| t < u)
+    }
 }
 
 /// Transaction kinds as scenario files name them.
@@ -377,15 +386,12 @@ fn matches(m: &RuleMatch, ctx: &RuleContext<'_>, rng: &mut impl Rng) -> bool {
     let card_ok = m.card.as_deref().is_none_or(|c| ctx.card == Some(c));
     let amount_ok = m
         .amount
-        .is_none_or(|a| ctx.amount_minor.is_some_and(|v| a.matches(v)));
+        .is_none_or(|a| ctx.amount_minor.is_some_and(|v| a.contains(v)));
     let terminal_ok = m.terminal.as_deref().is_none_or(|t| t == ctx.terminal_id);
     let kind_ok = m
         .kind
         .is_none_or(|k| ctx.kind.map(KindName::from) == Some(k));
-    let window_ok = m.window.is_none_or(|w| {
-        let t = ctx.elapsed.as_millis() as u64;
-        t >= w.from_ms && w.until_ms.is_none_or(|u| t < u)
-    });
+    let window_ok = m.window.is_none_or(|w| w.contains(ctx.elapsed));
     if !(card_ok && amount_ok && terminal_ok && kind_ok && window_ok) {
         return false;
     }
