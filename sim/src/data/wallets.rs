@@ -178,7 +178,11 @@ impl WalletFile {
     }
 
     /// The behaviour of `code`: an exact wallet first, then the first range containing it.
+    /// A code that is not all digits is in no range.
     pub fn lookup(&self, code: &str) -> Option<CodeLookup<'_>> {
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         if let Some(w) = self.wallets.iter().find(|w| w.code == code) {
             return Some(CodeLookup {
                 name: &w.name,
