@@ -7,7 +7,9 @@
 //! tokio's clock, so the same device runs in real and in virtual time.
 
 pub mod device;
+pub mod pinpad;
 pub mod runtime;
+pub mod scanner;
 
 pub use device::{DeviceError, DeviceEvent, Direction, Outbox, SimDevice};
 pub use runtime::{serve, DeviceHandle, EventSink, Gone, Request, ServeOptions};

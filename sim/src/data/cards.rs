@@ -4,8 +4,10 @@ use std::fmt;
 use std::path::Path;
 
 use posrig_protocols::card::{luhn_valid, mask_pan};
+use posrig_protocols::crypto::TdesKey;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{load_yaml, DataError};
 
@@ -88,6 +90,21 @@ impl Card {
 
     pub fn can(&self, ability: EntryAbility) -> bool {
         self.entry.contains(&ability)
+    }
+
+    /// The card's ICC key, under which its chip computes the ARQC (`emv::IccData::arqc`).
+    ///
+    /// Test cards carry no key material in the card file, so the key is derived from the PAN:
+    /// the first 16 bytes of SHA-256(`posrig-icc-key` ‖ PAN). The card reader and the acquirer
+    /// both call this, so a chip read by the simulated pad verifies at the simulated issuer.
+    pub fn icc_key(&self) -> TdesKey {
+        let digest = Sha256::new()
+            .chain_update(b"posrig-icc-key")
+            .chain_update(self.pan.as_bytes())
+            .finalize();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        TdesKey::new(key)
     }
 
     /// Track 2 equivalent data as ASCII: `PAN=YYMMSSS` followed by discretionary digits.

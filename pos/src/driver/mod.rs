@@ -1,0 +1,1 @@
+//! Peripheral drivers over byte streams (printer, scanner, PIN pad, display, keyboard, drawer, scale); to be written.

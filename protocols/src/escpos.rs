@@ -1,1 +1,0 @@
-//! escpos — being written.

@@ -1,1 +1,0 @@
-//! clock — being written.
