@@ -9,7 +9,9 @@ use rand_chacha::ChaCha8Rng;
 
 use posrig_protocols::iso8583::WorkingKeys;
 
+use crate::clock::Clock;
 use crate::data::{CardFile, DataError, TerminalFile};
+use crate::rng::SimRng;
 
 /// Everything an [`super::Acquirer`] starts from.
 #[derive(Debug, Clone)]
@@ -36,10 +38,13 @@ pub struct AcquirerConfig {
     /// Working keys to issue instead of fresh ones, per terminal id (for published test
     /// vectors: PROTOCOLS.md §7's PIK and MAK under `LANE0001`'s master key).
     pub fixed_keys: BTreeMap<String, WorkingKeys>,
+    /// The run's clock: host time and calendar follow it (else host time starts at creation and
+    /// the calendar at `epoch_unix_secs`).
+    pub clock: Option<Clock>,
 }
 
 impl AcquirerConfig {
-    /// A configuration with defaults: seed 0, no derived lanes, limit 100 000.00, batch 1,
+    /// A configuration with defaults: seed 0, its own clock, no derived lanes, limit 100 000.00, batch 1,
     /// idle timeout 120 s, epoch 2025-01-01T00:00:00Z.
     pub fn new(terminals: TerminalFile, cards: CardFile) -> Self {
         Self {
@@ -53,6 +58,7 @@ impl AcquirerConfig {
             acquirer_id: "48020000".to_owned(),
             epoch_unix_secs: 1_735_689_600,
             fixed_keys: BTreeMap::new(),
+            clock: None,
         }
     }
 
@@ -67,6 +73,18 @@ impl AcquirerConfig {
     /// The same configuration drawing from `rng` (a child of the run's seeded generator).
     pub fn with_rng(mut self, rng: ChaCha8Rng) -> Self {
         self.rng = rng;
+        self
+    }
+
+    /// The same configuration drawing from the run's child generator `acquirer`.
+    pub fn with_sim_rng(self, rng: &SimRng) -> Self {
+        self.with_rng(rng.child("acquirer"))
+    }
+
+    /// The same configuration on the run's clock (host time, calendar epoch).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.epoch_unix_secs = clock.epoch_unix_secs();
+        self.clock = Some(clock);
         self
     }
 

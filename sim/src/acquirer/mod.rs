@@ -4,7 +4,9 @@
 //!
 //! Start one with [`Acquirer::new`], then either [`Acquirer::listen`] on TCP or hand any byte
 //! stream to [`Acquirer::serve_connection`] (in-memory wires, proxies). Scenarios steer it at run
-//! time through [`AcquirerControl`] ([`Rule`]s) and read its [`Ledger`] afterwards.
+//! time through [`AcquirerControl`] ([`Rule`]s) and read its [`Ledger`] afterwards. Events go
+//! to the sim bus by passing an [`crate::event::Emitter`] as the [`HostObserver`]; named impaired
+//! links in front of it come from [`AcquirerLinks`] or [`Acquirer::connect_through`].
 //!
 //! Decisions the protocol leaves open, chosen here:
 //! - A lost card is answered `41` (ISO "lost card, pick up"), a blocked card `05`.
@@ -24,6 +26,7 @@ mod dispatch;
 mod handlers;
 mod keys;
 pub mod ledger;
+mod link;
 
 mod malformed;
 mod observer;
@@ -36,6 +39,7 @@ pub use cards::CardAccount;
 pub use config::AcquirerConfig;
 pub use keys::derive_lane_master_key;
 pub use ledger::{EntryState, Ledger, LedgerEntry, LedgerKind};
+pub use link::{spawn_proxy, AcquirerLinks, BACKUP_LINK, PRIMARY_LINK};
 
 pub use observer::{HostObserver, NoObserver};
 pub use rules::{AmountMatch, KindName, Rule, RuleAction, RuleId, RuleMatch, TimeWindow};

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::event::{Emitter, EventKind, FrameDir};
+
 /// What the acquirer reports. Nothing passed here ever holds a full PAN.
 pub trait HostObserver: Send + Sync + 'static {
     /// A request was received and decoded: MTI, STAN, terminal id, a short summary.
@@ -24,4 +26,37 @@ impl HostObserver for NoObserver {
     fn decision(&self, _: &str, _: &str, _: &str, _: &str) {}
     fn host_rtt(&self, _: Duration) {}
     fn note(&self, _: &str) {}
+}
+
+/// Events on the sim bus: requests as `Frame { dir: in }`, decisions as `HostDecision`,
+/// `host_rtt` as a `Measurement`, notes as `Note`.
+impl HostObserver for Emitter {
+    fn request(&self, mti: &str, stan: &str, terminal_id: &str, summary: &str) {
+        self.emit(EventKind::Frame {
+            dir: FrameDir::In,
+            summary: format!("{mti} STAN {stan} from {terminal_id}: {summary}"),
+        });
+    }
+
+    fn decision(&self, mti: &str, stan: &str, code: &str, detail: &str) {
+        self.emit(EventKind::HostDecision {
+            mti: mti.to_owned(),
+            stan: stan.to_owned(),
+            code: code.to_owned(),
+            detail: detail.to_owned(),
+        });
+    }
+
+    fn host_rtt(&self, rtt: Duration) {
+        self.emit(EventKind::Measurement {
+            op: "host_rtt".to_owned(),
+            latency_us: u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX),
+        });
+    }
+
+    fn note(&self, text: &str) {
+        self.emit(EventKind::Note {
+            text: text.to_owned(),
+        });
+    }
 }

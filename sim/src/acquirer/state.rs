@@ -13,6 +13,7 @@ use super::config::AcquirerConfig;
 use super::keys::TerminalRegistry;
 use super::ledger::Ledger;
 use super::rules::RuleBook;
+use crate::clock::CalendarTime;
 
 /// A request as duplicate detection knows it: terminal, batch, STAN, request MTI.
 pub(crate) type HistoryKey = (String, u32, u32, Mti);
@@ -64,7 +65,9 @@ impl HostState {
             acquirer_id: config.acquirer_id,
             fixed_keys: config.fixed_keys,
             epoch_unix_secs: config.epoch_unix_secs,
-            start: Instant::now(),
+            start: config
+                .clock
+                .map_or_else(Instant::now, |c| c.start_instant()),
             rrn_seq: 0,
         }
     }
@@ -95,34 +98,27 @@ impl HostState {
     /// Calendar now: (`hhmmss`, `MMDD`, `YYMM` as a number for expiry checks).
     pub fn calendar(&self) -> (String, String, u32) {
         let secs = self.epoch_unix_secs + self.elapsed().as_secs() as i64;
-        let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-        let rem = secs.rem_euclid(86_400);
-        let hms = format!("{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60);
-        let yymm = (y.rem_euclid(100) as u32) * 100 + m;
-        (hms, format!("{m:02}{d:02}"), yymm)
+        let t = CalendarTime::from_unix_secs(secs);
+        let hms = format!("{:02}{:02}{:02}", t.hour, t.minute, t.second);
+        let yymm = (t.year.rem_euclid(100) as u32) * 100 + u32::from(t.month);
+        (hms, format!("{:02}{:02}", t.month, t.day), yymm)
     }
-}
-
-/// Howard Hinnant's civil-from-days: (year, month, day) of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn civil_from_days_known_dates() {
-        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
-        assert_eq!(super::civil_from_days(20_089), (2025, 1, 1));
-        assert_eq!(super::civil_from_days(19_417), (2023, 3, 1));
+    use super::*;
+    use crate::data::{CardFile, TerminalFile};
+
+    #[tokio::test(start_paused = true)]
+    async fn calendar_follows_the_epoch_and_tokio_time() {
+        let mut config = AcquirerConfig::new(
+            TerminalFile { terminals: vec![] },
+            CardFile { cards: vec![] },
+        );
+        config.epoch_unix_secs = 1_735_689_600; // 2025-01-01T00:00:00Z
+        let st = HostState::new(config);
+        tokio::time::sleep(std::time::Duration::from_secs(3_723)).await;
+        assert_eq!(st.calendar(), ("010203".into(), "0101".into(), 2501));
     }
 }

@@ -19,11 +19,13 @@
 //!   `OUT_TRADE_NO_USED`.
 
 mod handlers;
+mod link;
 mod orders;
 pub mod rules;
 mod server;
 mod wallets;
 
+pub use link::{spawn_wallet_link, WALLET_LINK};
 pub use orders::QrLedgerEntry;
 pub use rules::{Endpoint, QrAction, QrMatch, QrRule};
 pub use server::{QrControl, QrHost, QrHostConfig, QrServer};
