@@ -2,6 +2,7 @@
 //! input, and 100 terminals reconciling against the ledger.
 
 mod bad_input;
+mod links;
 mod load;
 mod rules;
 mod support;

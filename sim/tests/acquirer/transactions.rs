@@ -510,8 +510,13 @@ async fn unbalanced_settlement_then_upload_then_end_closes_the_batch() {
         amount_minor: 100,
     };
     let stan = lane.next_stan();
-    let up =
-        transaction::batch_upload(&lane.terminal, stan, lane.batch, &[record.clone()]).unwrap();
+    let up = transaction::batch_upload(
+        &lane.terminal,
+        stan,
+        lane.batch,
+        std::slice::from_ref(&record),
+    )
+    .unwrap();
     let frame = lane.exchange(up.clone()).await;
     assert_eq!(frame.message.mti(), Mti::BATCH_UPLOAD_RESPONSE);
     assert_eq!(code(&frame), ResponseCode::Approved);
