@@ -6,9 +6,11 @@
 
 mod cards;
 mod terminals;
+mod wallets;
 
 pub use cards::{Card, CardFile, CardStatus, EntryAbility};
 pub use terminals::{Terminal, TerminalFile};
+pub use wallets::{Behaviour, CodeLookup, CodeRange, FinalOutcome, Wallet, WalletFile};
 
 use std::path::{Path, PathBuf};
 

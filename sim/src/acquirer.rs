@@ -1,1 +1,0 @@
-//! acquirer — being written.

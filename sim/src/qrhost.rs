@@ -1,1 +1,0 @@
-//! qrhost — being written.
