@@ -3,5 +3,6 @@
 
 pub mod control_api;
 pub mod exit_codes;
+pub mod hosts;
 pub mod rig;
 pub mod serve;

@@ -24,6 +24,34 @@ enum Command {
         #[command(subcommand)]
         command: DevicesCommand,
     },
+    /// Simulated payment hosts for outside terminals.
+    Hosts {
+        #[command(subcommand)]
+        command: HostsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HostsCommand {
+    /// Start the ISO 8583 acquirer and the QR-wallet host on 127.0.0.1, print one JSON line per
+    /// endpoint, and serve until Ctrl-C.
+    Serve {
+        /// The data folder: terminals.yaml, cards.yaml, wallets.yaml.
+        #[arg(long, default_value = "scenarios/data")]
+        data: PathBuf,
+        /// Where the acquirer listens.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        acquirer: std::net::SocketAddr,
+        /// Where the QR-wallet host listens.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        wallet: std::net::SocketAddr,
+        /// Also start impairment-free proxies `acquirer-primary`, `acquirer-backup` and `wallet`.
+        #[arg(long)]
+        proxies: bool,
+        /// Seed of the hosts' generators (working keys, RRNs, rule probabilities).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +91,24 @@ fn main() -> ExitCode {
         Command::Devices {
             command: DevicesCommand::Serve { rig, listen },
         } => runtime.block_on(posrig_harness::serve::run(&rig, listen)),
+        Command::Hosts {
+            command:
+                HostsCommand::Serve {
+                    data,
+                    acquirer,
+                    wallet,
+                    proxies,
+                    seed,
+                },
+        } => runtime.block_on(posrig_harness::hosts::run(
+            &data,
+            posrig_harness::hosts::HostsOptions {
+                acquirer_listen: acquirer,
+                wallet_listen: wallet,
+                proxies,
+                seed,
+            },
+        )),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK as u8),
