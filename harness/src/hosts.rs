@@ -27,13 +27,13 @@ pub struct HostsOptions {
 /// Start both hosts, print one JSON line per endpoint, and serve until Ctrl-C.
 pub async fn run(data_dir: &Path, options: HostsOptions) -> anyhow::Result<()> {
     let clock = Clock::start(system_epoch_unix_secs());
-    let bus = EventBus::new(clock.clone());
+    let bus = EventBus::new(clock);
     let rng = SimRng::new(options.seed);
 
     let config = AcquirerConfig::load(data_dir)
         .with_context(|| format!("load the acquirer's data from `{}`", data_dir.display()))?
         .with_sim_rng(&rng)
-        .with_clock(clock.clone())
+        .with_clock(clock)
         .with_derived_lanes(true);
     let acquirer = Acquirer::with_observer(config, Arc::new(bus.emitter(None, "acquirer")));
     let acquirer_server = acquirer
