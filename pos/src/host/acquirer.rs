@@ -31,7 +31,7 @@ pub type SharedJournal = Arc<Mutex<Journal>>;
 /// How one exchange ended.
 pub(crate) enum Reply {
     /// A response that matches the request (MTI + 10, processing code, STAN, terminal, amount).
-    Answered(Frame),
+    Answered(Box<Frame>),
     /// The request went out; nothing matching came back in time, or the link broke.
     NoResponse,
     /// No link took the request; nothing was sent.
@@ -41,7 +41,7 @@ pub(crate) enum Reply {
 /// A matching response, judged.
 pub(crate) enum Answer {
     /// Field 39 `00` and, when the request carried a MAC, a MAC that verifies.
-    Approved(Message),
+    Approved(Box<Message>),
     /// Any other field 39.
     Refused(ResponseCode),
     /// Field 39 `00` with a MAC that does not verify: not a valid response.
@@ -198,7 +198,7 @@ impl AcquirerClient {
     }
 
     /// Judges a matching response: the header's sign-on request, field 39 and the MAC.
-    pub(crate) fn judge(&mut self, frame: Frame, maced: bool) -> Answer {
+    pub(crate) fn judge(&mut self, frame: Box<Frame>, maced: bool) -> Answer {
         if frame.header.host_request() == HostRequest::SignOnAgain {
             self.sign_on_needed = true;
         }
@@ -215,7 +215,7 @@ impl AcquirerClient {
             _ => true,
         };
         if mac_ok {
-            Answer::Approved(msg)
+            Answer::Approved(Box::new(msg))
         } else {
             tracing::warn!("response MAC does not verify; signing on again");
             self.sign_on_needed = true;

@@ -4,10 +4,11 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
@@ -72,13 +73,64 @@ impl Connector for TcpConnector {
 }
 
 /// An in-memory connector: each `connect` creates a `tokio::io::duplex` pipe and hands the far end
-/// to the paired [`MemoryListener`]. It refuses connections while switched off or when the
-/// listener is gone, like a host that is down.
+/// to the paired [`MemoryListener`]. Switched off, it cuts the connections it made and refuses
+/// new ones, like a host that went down; it also refuses once the listener is gone.
 #[derive(Debug, Clone)]
 pub struct MemoryConnector {
     name: String,
     accept: mpsc::UnboundedSender<DuplexStream>,
     refusing: Arc<AtomicBool>,
+    /// Bumped when switched off; streams of an older generation read end-of-stream.
+    generation: Arc<AtomicU64>,
+}
+
+/// The POS end of a [`MemoryConnector`] pipe; reads end-of-stream and writes fail once the
+/// connector was switched off after it was made.
+#[derive(Debug)]
+struct MemoryStream {
+    inner: DuplexStream,
+    generation: Arc<AtomicU64>,
+    born: u64,
+}
+
+impl MemoryStream {
+    fn cut(&self) -> bool {
+        self.generation.load(Ordering::SeqCst) != self.born
+    }
+}
+
+impl AsyncRead for MemoryStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.cut() {
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for MemoryStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.cut() {
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// The host side of a [`MemoryConnector`].
@@ -96,13 +148,17 @@ impl MemoryConnector {
                 name: name.to_owned(),
                 accept: tx,
                 refusing: Arc::new(AtomicBool::new(false)),
+                generation: Arc::new(AtomicU64::new(0)),
             },
             MemoryListener { incoming: rx },
         )
     }
 
-    /// Switches the host "off" (connections refused) or back on. Open connections stay open.
+    /// Switches the host off (open connections cut, new ones refused) or back on.
     pub fn set_refusing(&self, refusing: bool) {
+        if refusing {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
         self.refusing.store(refusing, Ordering::SeqCst);
     }
 }
@@ -123,7 +179,11 @@ impl Connector for MemoryConnector {
                     format!("{} is not listening", self.name),
                 )
             })?;
-            Ok(Box::new(near) as Box<dyn ByteStream>)
+            Ok(Box::new(MemoryStream {
+                inner: near,
+                born: self.generation.load(Ordering::SeqCst),
+                generation: self.generation.clone(),
+            }) as Box<dyn ByteStream>)
         })
     }
 

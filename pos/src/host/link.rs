@@ -40,7 +40,7 @@ impl Conn {
 /// How waiting for an answer on a link ended.
 pub(crate) enum Received {
     /// A frame the matcher accepted.
-    Frame(Frame),
+    Frame(Box<Frame>),
     /// The deadline passed.
     TimedOut,
     /// The peer closed the connection or the stream broke.
@@ -117,7 +117,7 @@ impl Link {
                     match conn.decoder.next_frame() {
                         Ok(Some(frame)) => {
                             if accept(&frame) {
-                                return Received::Frame(frame);
+                                return Received::Frame(Box::new(frame));
                             }
                         }
                         Ok(None) => break,
