@@ -18,8 +18,10 @@
 mod advice;
 mod audit;
 mod counters;
+mod host;
 pub mod migrations;
 mod points;
+mod qr;
 mod receipt;
 mod reversal;
 mod sale;
@@ -37,6 +39,7 @@ use crate::sale::SaleId;
 
 pub use advice::{Advice, AdviceId, QueuedAdvice};
 pub use audit::Event;
+pub use host::{AdviceContext, BatchDetail};
 pub use receipt::{PrintState, ReceiptId, StoredReceipt};
 pub use reversal::{PendingReversal, Reversal, ReversalId, ReversalKind};
 pub use sale::{
