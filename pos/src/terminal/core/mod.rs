@@ -455,8 +455,11 @@ impl TerminalCore {
     }
 
     fn on_print_done(&mut self, job: ReceiptId) {
-        let r = self.journal.mark_receipt_done(job);
-        self.ok(r);
+        // A confirmation for a job the journal does not know is the driver's mistake, not a
+        // reason to stop the lane.
+        if let Err(e) = self.journal.mark_receipt_done(job) {
+            tracing::warn!(job = job.0, error = %e, "print confirmation not recorded");
+        }
     }
 
     fn on_drawer(&mut self, open: bool) {
