@@ -215,6 +215,35 @@ impl Sale {
         }
     }
 
+    /// A sale rebuilt from the journal after a restart: its lines and approved tenders as
+    /// stored. The state is derived: `Tendering` (or `Completed`) when tenders were taken,
+    /// otherwise `Selling`/`Refund` (the cashier totals again). Approvals already given are not
+    /// replayed; they are in the journal's audit trail.
+    pub fn restore(
+        id: SaleId,
+        kind: SaleKind,
+        operator: Operator,
+        rules: SaleRules,
+        basket: Basket,
+        tenders: Vec<Tender>,
+        original_receipt: Option<String>,
+    ) -> Self {
+        let mut sale = Sale::new(id, operator, rules);
+        sale.kind = kind;
+        sale.basket = basket;
+        sale.original_receipt = original_receipt;
+        sale.state = match kind {
+            SaleKind::Sale => SaleState::Selling,
+            SaleKind::Refund => SaleState::Refund,
+        };
+        // Cash rounding is applied only by the tender that settles a sale, and a settled sale is
+        // completed, never restored, so stored tenders are replayed as they are.
+        for t in tenders {
+            sale.push_tender(t);
+        }
+        sale
+    }
+
     /// The journal id.
     pub fn id(&self) -> SaleId {
         self.id

@@ -58,6 +58,11 @@ impl Basket {
         Basket::default()
     }
 
+    /// A basket rebuilt from stored lines and discounts (crash recovery from the journal).
+    pub fn from_parts(lines: Vec<Line>, discounts: Vec<BasketDiscount>) -> Self {
+        Basket { lines, discounts }
+    }
+
     /// All lines, voided ones included, in entry order.
     pub fn lines(&self) -> &[Line] {
         &self.lines
