@@ -1,0 +1,1 @@
+//! The PIN pad driver; written next.
