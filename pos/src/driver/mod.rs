@@ -10,7 +10,7 @@
 //!
 //! - [`stream`]: [`ByteStream`], [`Port`] (one stream, or a [`Connector`] to reopen it).
 //! - [`health`]: [`DeviceHealth`], reported on change.
-//! - [`error`]: [`DriverError`].
+//! - [`error`](mod@error): [`DriverError`].
 //! - [`printer`]: print jobs with flow control, status polling, hold/reprint, ASB; and the
 //!   cash drawer kicked and sensed through it ([`drawer`]).
 //! - [`scanner`], [`pinpad`], [`display`], [`keyboard`], [`scale`]: one per device.

@@ -370,6 +370,9 @@ impl Driver {
         if self.write(&chunk).await.is_err() {
             return;
         }
+        // Let the printer's replies in before the next chunk: on a pipe a write never blocks,
+        // and an XOFF must be read before more bytes go.
+        tokio::task::yield_now().await;
         let job = self
             .jobs
             .front_mut()
