@@ -9,11 +9,13 @@
 //! to come out, and the status is OK afterwards.
 //!
 //! - [`job`]: [`JobId`] and the job's progress and print-time estimate.
+//! - [`render`]: a receipt document ([`crate::receipt::ReceiptDoc`]) as ESC/POS.
 //! - `poll`: matching `DLE EOT` replies to requests.
 //! - `task`: the driver's loop.
 
 pub mod job;
 mod poll;
+pub mod render;
 mod task;
 
 use std::time::Duration;
@@ -155,6 +157,15 @@ impl PrinterHandle {
     /// Returns once queued; [`PrinterEvent::JobDone`] reports it printed.
     pub async fn print(&self, id: JobId, bytes: Vec<u8>) -> Result<(), DriverError> {
         self.call(|tx| Command::Print(id, bytes, tx)).await
+    }
+
+    /// Queue a receipt document, rendered to ESC/POS by [`render::render`].
+    pub async fn print_doc(
+        &self,
+        id: JobId,
+        doc: &crate::receipt::ReceiptDoc,
+    ) -> Result<(), DriverError> {
+        self.print(id, render::render(doc)).await
     }
 
     /// Pulse the drawer (`ESC p`, or `DLE DC4` while a job is part-sent or the printer is
