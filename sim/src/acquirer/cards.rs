@@ -1,5 +1,5 @@
 //! The card database — balances, PIN checks with tries counted per card, and the status and
-//! expiry checks an issuer makes, keyed by PAN.
+//! expiry checks an issuer makes, and each chip's ICC key for ARQC checks, keyed by PAN.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +25,9 @@ pub struct CardAccount {
     pub expiry: String,
     #[serde(skip)]
     pin: String,
+    /// The chip's key for ARQC checks (`data::Card::icc_key`).
+    #[serde(skip)]
+    icc_key: TdesKey,
     pub status: CardStatus,
     pub domestic: bool,
     /// Available balance or remaining limit, in minor units.
@@ -69,6 +72,11 @@ impl CardAccount {
         }
     }
 
+    /// The key this card's chip computes its ARQC under.
+    pub(crate) fn icc_key(&self) -> &TdesKey {
+        &self.icc_key
+    }
+
     /// Status and expiry: lost `41`, blocked `05`, expired (by status or by `YYMM` before
     /// `today_yymm`) `54`.
     pub fn check_usable(&self, today_yymm: u32) -> Result<(), ResponseCode> {
@@ -107,6 +115,7 @@ impl CardBook {
                     masked_pan: mask_pan(&c.pan),
                     expiry: c.expiry.clone(),
                     pin: c.pin.clone(),
+                    icc_key: c.icc_key(),
                     status: c.status,
                     domestic: c.domestic,
                     balance_minor: minor,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use posrig_protocols::iso8583::{SettlementTotals, Totals};
+use posrig_protocols::iso8583::{txn_type, DetailRecord, SettlementTotals, Totals};
 use serde::{Deserialize, Serialize};
 
 /// What kind of transaction an entry records.
@@ -65,6 +65,43 @@ impl LedgerEntry {
     }
 }
 
+impl LedgerKind {
+    /// The 60.1 transaction type code of this kind (as a batch-upload record carries it).
+    pub fn txn_type(self) -> u8 {
+        match self {
+            LedgerKind::Purchase => txn_type::PURCHASE,
+            LedgerKind::Void => txn_type::VOID,
+            LedgerKind::Refund => txn_type::REFUND,
+            LedgerKind::OfflineSale => txn_type::OFFLINE_SALE,
+        }
+    }
+}
+
+/// How one uploaded batch detail record compares with the ledger. Records are matched by
+/// terminal, batch and STAN, then checked for kind and amount; the record's PAN is not used (a
+/// POS keeps only the first 6 and last 4 digits and sends zeros in between).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "match")]
+pub enum DetailMatch {
+    /// A standing entry of the same kind and amount.
+    Matched,
+    /// No entry at this terminal, batch and STAN.
+    NotFound,
+    /// The entry at this STAN is of another kind (the record's 60.1 code differs).
+    OtherKind { ledger: LedgerKind },
+    /// Same kind, another amount.
+    AmountDiffers { ledger_minor: u64 },
+    /// The entry was voided or reversed at the host.
+    NotStanding { state: EntryState },
+}
+
+/// A batch detail record as uploaded, with how it matched the ledger when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedDetail {
+    pub record: DetailRecord,
+    pub matched: DetailMatch,
+}
+
 /// The ledger: entries in decision order, indexed by terminal, batch and STAN.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
@@ -92,6 +129,29 @@ impl Ledger {
     ) -> Option<&mut LedgerEntry> {
         let i = *self.index.get(&(terminal_id.to_owned(), batch, stan))?;
         self.entries.get_mut(i)
+    }
+
+    /// How a batch-upload record of `terminal_id`'s `batch` compares with the ledger.
+    pub fn match_detail(
+        &self,
+        terminal_id: &str,
+        batch: u32,
+        record: &DetailRecord,
+    ) -> DetailMatch {
+        let Some(e) = self.find(terminal_id, batch, record.stan) else {
+            return DetailMatch::NotFound;
+        };
+        if e.kind.txn_type() != record.txn_type {
+            DetailMatch::OtherKind { ledger: e.kind }
+        } else if e.amount_minor != record.amount_minor {
+            DetailMatch::AmountDiffers {
+                ledger_minor: e.amount_minor,
+            }
+        } else if !e.is_standing() {
+            DetailMatch::NotStanding { state: e.state }
+        } else {
+            DetailMatch::Matched
+        }
     }
 
     pub(crate) fn push(&mut self, mut entry: LedgerEntry) {

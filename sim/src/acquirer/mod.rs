@@ -18,7 +18,20 @@
 //! - A balanced settlement (0510 flag 1) closes the batch at once; a not-balanced one closes it at
 //!   the end of the batch upload (0320 `202`).
 //! - The balance of an inquiry is returned in field 4 of the 0210 (the layout has no field 54).
-//! - ARQC (field 55) is not verified yet: the cards' ICC keys are not on main.
+//! - Purchases are cryptogram-checked (`handlers/chip.rs`): with field 55 the ARQC must verify
+//!   under the card's ICC key (`data::Card::icc_key`) over data whose 9F02 equals field 4 and
+//!   whose 9C is a purchase, else `05`; a field 55 that does not read back is `30`; a chip or
+//!   contactless read (field 22 `05x`/`07x`) without field 55 is `05`. Swipe and fallback reads
+//!   carry no chip data and are not checked. The PIN is checked before the cryptogram. Voids,
+//!   refunds, inquiries and advices are not cryptogram-checked.
+//! - An offline sale advice is identified by terminal, batch and STAN. One without card data
+//!   (what a POS sends after a restart: its journal keeps no full PAN) is accepted and recorded
+//!   as advised with an empty masked PAN and no card: it cannot be charged to a card, so no
+//!   balance changes, and it counts as a domestic debit in settlement. A repeated advice of the
+//!   same amount, with or without card data, is `00` again with no new effect.
+//! - Batch-upload details are matched against the ledger by terminal, batch and STAN, then kind
+//!   and amount, never by PAN (the POS sends first 6 + last 4 digits with zeros between); the
+//!   upload is always accepted and each record keeps its [`DetailMatch`].
 
 mod cards;
 mod config;
@@ -38,7 +51,7 @@ mod state;
 pub use cards::CardAccount;
 pub use config::AcquirerConfig;
 pub use keys::derive_lane_master_key;
-pub use ledger::{EntryState, Ledger, LedgerEntry, LedgerKind};
+pub use ledger::{DetailMatch, EntryState, Ledger, LedgerEntry, LedgerKind, UploadedDetail};
 pub use link::{spawn_proxy, AcquirerLinks, BACKUP_LINK, PRIMARY_LINK};
 
 pub use observer::{HostObserver, NoObserver};

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::cards::CardAccount;
 use super::config::AcquirerConfig;
-use super::ledger::Ledger;
+use super::ledger::{Ledger, UploadedDetail};
 use super::observer::{HostObserver, NoObserver};
 use super::rules::{Rule, RuleError, RuleId};
 use super::session;
@@ -213,6 +213,15 @@ impl AcquirerControl {
 
     /// Detail records uploaded for a terminal's batch.
     pub fn uploaded(&self, terminal_id: &str, batch: u32) -> Vec<DetailRecord> {
+        self.uploaded_details(terminal_id, batch)
+            .into_iter()
+            .map(|d| d.record)
+            .collect()
+    }
+
+    /// Detail records uploaded for a terminal's batch, each with how it matched the ledger
+    /// (by terminal, batch and STAN, then kind and amount) when it arrived.
+    pub fn uploaded_details(&self, terminal_id: &str, batch: u32) -> Vec<UploadedDetail> {
         self.shared
             .lock()
             .uploads

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use posrig_protocols::iso8583::{DetailRecord, Message, Mti, ResponseCode, WorkingKeys};
+use posrig_protocols::iso8583::{Message, Mti, ResponseCode, WorkingKeys};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::cards::CardBook;
 use super::config::AcquirerConfig;
 use super::keys::TerminalRegistry;
-use super::ledger::Ledger;
+use super::ledger::{Ledger, UploadedDetail};
 use super::rules::RuleBook;
 use crate::clock::CalendarTime;
 
@@ -37,8 +37,8 @@ pub(crate) struct HostState {
     pub rules: RuleBook,
     pub rng: ChaCha8Rng,
     pub history: BTreeMap<HistoryKey, Seen>,
-    /// Detail records uploaded per terminal and batch.
-    pub uploads: BTreeMap<(String, u32), Vec<DetailRecord>>,
+    /// Detail records uploaded per terminal and batch, with how each matched the ledger.
+    pub uploads: BTreeMap<(String, u32), Vec<UploadedDetail>>,
     pub amount_limit_minor: u64,
     pub acquirer_id: String,
     pub fixed_keys: BTreeMap<String, WorkingKeys>,

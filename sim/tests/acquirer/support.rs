@@ -9,6 +9,7 @@ use posrig_protocols::crypto::{encode_pin_block, DesKey, MacKey, TdesKey};
 use posrig_protocols::iso8583::{
     transaction, Card, Frame, FrameDecoder, Header, Message, Terminal, Tpdu, WorkingKeys,
 };
+use posrig_protocols::pinpad::{EmvDate, EmvTxnType, IccData};
 use posrig_sim::acquirer::{derive_lane_master_key, Acquirer, AcquirerConfig, AcquirerServer};
 use posrig_sim::data::CardFile;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -194,4 +195,59 @@ impl Lane {
 /// The PIN of a card in the card file.
 pub fn pin_of(name: &str) -> String {
     cards().by_name(name).unwrap().pin.clone()
+}
+
+/// The chip data the simulated PIN pad computes for a read, built exactly as
+/// `devices/src/pinpad/reader.rs` (`icc_data` and `unpredictable_number`) does, with the pad's
+/// default terminal values (`devices/src/pinpad/config.rs`: country 156, 9A `250601`) and the
+/// POS's currency 156. `atc` is the card's counter after the read (1 on a fresh pad) and
+/// `txn_number` the pad's count of started transactions (1 for its first).
+pub fn pad_icc_data(
+    card: &posrig_sim::data::Card,
+    amount_minor: u64,
+    atc: u16,
+    txn_number: u64,
+) -> IccData {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"posrig-un")
+        .chain_update(card.pan.as_bytes())
+        .chain_update(atc.to_be_bytes())
+        .chain_update(txn_number.to_be_bytes())
+        .chain_update(amount_minor.to_be_bytes())
+        .finalize();
+    IccData {
+        amount_minor,
+        currency: 156,
+        country: 156,
+        date: EmvDate {
+            year: 25,
+            month: 6,
+            day: 1,
+        },
+        txn_type: EmvTxnType::Purchase,
+        unpredictable_number: [digest[0], digest[1], digest[2], digest[3]],
+        atc,
+        tvr: [0; 5],
+        aip: [0x7C, 0x00],
+        iad: vec![0x07, 0x01, 0x01, 0x03, 0xA0, 0x00, 0x00],
+    }
+}
+
+impl Lane {
+    /// A chip read of a card-file card carrying `field55` (entry mode `051`/`052`), with `pin`
+    /// encrypted under this lane's PIK.
+    pub fn chip_card(&self, name: &str, pin: Option<&str>, field55: Vec<u8>) -> Card {
+        let file = cards();
+        let c = file.by_name(name).unwrap();
+        let block = pin.map(|pin| {
+            let clear = encode_pin_block(pin, &c.pan).unwrap();
+            self.keys
+                .as_ref()
+                .expect("signed on")
+                .pik
+                .encrypt_block(clear)
+        });
+        Card::chip(&c.pan, &c.expiry, c.sequence, &c.track2(), field55, block)
+    }
 }

@@ -4,9 +4,15 @@
 use posrig_protocols::iso8583::ResponseCode;
 
 use super::{response, Decision, Request};
+use crate::acquirer::ledger::{DetailMatch, UploadedDetail};
 use crate::acquirer::state::HostState;
 
-/// 0320 `201` → 0330: the records are kept per terminal and batch.
+/// 0320 `201` → 0330: the records are kept per terminal and batch, each matched against the
+/// ledger by terminal, batch and STAN and then checked for kind (60.1) and amount — never by PAN,
+/// which a POS sends as the first 6 and last 4 digits with zeros in between. The upload is the
+/// terminal's account of a batch that did not balance, so it is accepted (`00`) whatever the
+/// match; records that do not match are counted in the decision's detail and kept with their
+/// [`DetailMatch`] for reconciliation checks.
 pub(crate) fn upload(st: &mut HostState, req: &Request<'_>) -> Decision {
     let Some(Ok(records)) = req.msg.detail_records() else {
         return Decision::code(
@@ -16,14 +22,32 @@ pub(crate) fn upload(st: &mut HostState, req: &Request<'_>) -> Decision {
         );
     };
     let count = records.len();
+    let checked: Vec<UploadedDetail> = records
+        .into_iter()
+        .map(|record| UploadedDetail {
+            matched: st.ledger.match_detail(req.terminal_id, req.batch, &record),
+            record,
+        })
+        .collect();
+    let unmatched: Vec<String> = checked
+        .iter()
+        .filter(|d| d.matched != DetailMatch::Matched)
+        .map(|d| format!("STAN {} {:?}", d.record.stan, d.matched))
+        .collect();
     st.uploads
         .entry((req.terminal_id.to_owned(), req.batch))
         .or_default()
-        .extend(records);
-    Decision::approved(
-        response(req.msg, ResponseCode::Approved),
-        format!("{count} records accepted"),
-    )
+        .extend(checked);
+    let detail = if unmatched.is_empty() {
+        format!("{count} records accepted, all match the ledger")
+    } else {
+        format!(
+            "{count} records accepted, {} not matching the ledger: {}",
+            unmatched.len(),
+            unmatched.join(", ")
+        )
+    };
+    Decision::approved(response(req.msg, ResponseCode::Approved), detail)
 }
 
 /// 0320 `202` → 0330: closes the open batch (a late end for the batch a balanced settlement

@@ -1,9 +1,10 @@
-//! Purchase (消费) — card, PIN, amount limit and funds checks; an approval debits the card and
-//! enters the ledger.
+//! Purchase (消费) — card, PIN, chip cryptogram (ARQC), amount limit and funds checks; an
+//! approval debits the card and enters the ledger.
 
 use posrig_protocols::card::mask_pan;
 use posrig_protocols::iso8583::ResponseCode;
 
+use super::chip::check_purchase_arqc;
 use super::{checked_card, request_pan, response, stamp_approval, Decision, Request};
 use crate::acquirer::ledger::{EntryState, LedgerEntry, LedgerKind};
 use crate::acquirer::state::HostState;
@@ -25,6 +26,9 @@ pub(crate) fn purchase(st: &mut HostState, req: &Request<'_>) -> Decision {
         Ok(card) => card,
         Err((code, detail)) => return Decision::code(req.msg, code, detail),
     };
+    if let Err((code, detail)) = check_purchase_arqc(card, req.msg, amount) {
+        return Decision::code(req.msg, code, detail);
+    }
     if amount > limit {
         return Decision::code(
             req.msg,
