@@ -99,7 +99,7 @@ pub fn check_file(lib: &mut Library, file: &Path) -> Vec<Problem> {
         | DocumentKind::Terminals
         | DocumentKind::Catalog
         | DocumentKind::Store
-        | DocumentKind::Members => scenario::check_data_file(file),
+        | DocumentKind::Members => scenario::check_data_file(file, kind.name()),
     }
 }
 

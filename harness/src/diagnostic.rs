@@ -10,12 +10,17 @@ use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 /// A place in a text file: 1-based line and column (in characters) and the byte range it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
     /// Byte offset of the place in the file.
-    pub offset: usize,
+    pub offset: u32,
     /// Length in bytes of the word or value at the place (at least 1 for a caret).
-    pub len: usize,
+    pub len: u32,
+}
+
+/// Files past 4 GiB are not scenarios; positions in them saturate.
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl Location {
@@ -23,10 +28,10 @@ impl Location {
     pub fn at(text: &str, line: usize, column: usize) -> Location {
         let offset = offset_of(text, line, column);
         Location {
-            line,
-            column,
-            offset,
-            len: token_len(&text[offset.min(text.len())..]),
+            line: small(line),
+            column: small(column),
+            offset: small(offset),
+            len: small(token_len(&text[offset.min(text.len())..])),
         }
     }
 
@@ -38,10 +43,10 @@ impl Location {
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = text[line_start..offset].chars().count() + 1;
         Location {
-            line,
-            column,
-            offset,
-            len: token_len(&text[offset..]),
+            line: small(line),
+            column: small(column),
+            offset: small(offset),
+            len: small(token_len(&text[offset..])),
         }
     }
 }
@@ -77,9 +82,7 @@ fn token_len(rest: &str) -> usize {
     let len = match first {
         Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or_else(|| line_len(rest), |i| i + 2),
         Some('\n') | None => 0,
-        _ => rest
-            .find(|c: char| c == '\n' || c == ',' || c == '}' || c == ']' || c == '#')
-            .unwrap_or(rest.len()),
+        _ => rest.find(['\n', ',', '}', ']', '#']).unwrap_or(rest.len()),
     };
     // A plain value ends before `: ` (a key) and trailing blanks.
     let token = &rest[..len.min(line_len(rest))];
@@ -160,7 +163,8 @@ impl Problem {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
-            .with_width(100);
+            // Headlines stay on one line so that `file:line:col: message` can be searched for.
+            .with_width(10_000);
         let mut out = String::new();
         let diagnostic = Rendered::from(self);
         if handler.render_report(&mut out, &diagnostic).is_err() {
@@ -203,7 +207,7 @@ impl From<&Problem> for Rendered {
                     p.file.display().to_string(),
                     text.to_string(),
                 )),
-                Some(SourceSpan::new(l.offset.into(), l.len)),
+                Some(SourceSpan::new((l.offset as usize).into(), l.len as usize)),
             ),
             _ => (None, None),
         };
@@ -286,12 +290,12 @@ mod tests {
     fn locations_cover_the_token() {
         let text = "name: x\nsteps:\n  - scna: \"59\"\n  - pay: {cash: 12.3}\n";
         let l = Location::at(text, 3, 5);
-        assert_eq!(&text[l.offset..l.offset + l.len], "scna");
-        let l = Location::at(text, 4, 17);
-        assert_eq!(&text[l.offset..l.offset + l.len], "12.3");
+        let word = |l: Location| &text[l.offset as usize..(l.offset + l.len) as usize];
+        assert_eq!(word(l), "scna");
+        assert_eq!(word(Location::at(text, 4, 17)), "12.3");
         let l = Location::at(text, 3, 11);
-        assert_eq!(&text[l.offset..l.offset + l.len], "\"59\"");
-        assert_eq!(Location::of_offset(text, l.offset), l);
+        assert_eq!(word(l), "\"59\"");
+        assert_eq!(Location::of_offset(text, l.offset as usize), l);
     }
 
     #[test]

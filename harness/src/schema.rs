@@ -98,8 +98,14 @@ impl DocumentKind {
             DocumentKind::Members
         } else if has("store") {
             DocumentKind::Store
+        } else if let Some(kind) = DocumentKind::data_by_stem(stem) {
+            kind
+        } else if has("name") {
+            // A named document without its telling keys (`steps` misspelt or missing): most
+            // documents are scenarios, and checking it as one says what is wrong.
+            DocumentKind::Scenario
         } else {
-            return DocumentKind::data_by_stem(stem);
+            return None;
         })
     }
 
@@ -126,6 +132,32 @@ fn schema_of<T: JsonSchema>() -> Value {
     serde_json::to_value(gen.into_root_schema_for::<T>()).expect("schemas serialize to JSON")
 }
 
+/// In a journey any value may be a `${param}` until the journey is used: every enum, pattern,
+/// number and boolean of the step schemas also accepts a string holding a reference.
+fn allow_params(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let typed = map.contains_key("enum")
+                || map.contains_key("pattern")
+                || matches!(
+                    map.get("type").and_then(Value::as_str),
+                    Some("integer" | "number" | "boolean")
+                );
+            if typed {
+                let original = Value::Object(std::mem::take(map));
+                map.insert(
+                    "anyOf".into(),
+                    json!([original, {"type": "string", "pattern": r"\$\{[A-Za-z0-9_-]+\}"}]),
+                );
+            } else {
+                map.values_mut().for_each(allow_params);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_params),
+        _ => {}
+    }
+}
+
 /// A data file's schema: an object with its list, described; the data loaders check the rest.
 fn data_schema(title: &str, key: &str, about: &str) -> Value {
     json!({
@@ -142,7 +174,13 @@ fn data_schema(title: &str, key: &str, about: &str) -> Value {
 pub fn schema(kind: DocumentKind) -> Value {
     match kind {
         DocumentKind::Scenario => schema_of::<Scenario>(),
-        DocumentKind::Journey => schema_of::<Journey>(),
+        DocumentKind::Journey => {
+            let mut s = schema_of::<Journey>();
+            if let Some(defs) = s.get_mut("definitions") {
+                allow_params(defs);
+            }
+            s
+        }
         DocumentKind::Load => schema_of::<LoadProfile>(),
         DocumentKind::Rig => schema_of::<Rig>(),
         DocumentKind::Cards => data_schema("CardFile", "cards", "Test cards (sim::data::CardFile): name, pan, expiry, service_code, pin, entry, balance, status, currency, domestic."),

@@ -132,8 +132,7 @@ pub struct Weigh {
 }
 
 /// Which basket line: `last` or its number (1 = first line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[schemars(with = "LineRefSchema")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineRef {
     Last,
     Number(u32),
@@ -154,6 +153,15 @@ enum LineRefSchema {
 #[allow(dead_code)]
 enum LastWord {
     Last,
+}
+
+impl JsonSchema for LineRef {
+    fn schema_name() -> String {
+        "LineRef".into()
+    }
+    fn json_schema(gen: &mut SchemaGenerator) -> Schema {
+        LineRefSchema::json_schema(gen)
+    }
 }
 
 impl Serialize for LineRef {
@@ -270,8 +278,7 @@ impl Entry {
 
 /// The shopper's answer to the PIN prompt: `"1234"` (these digits), `wrong` (a PIN that is not
 /// the card's), `bypass` (enter without a PIN), `cancel`, or `timeout` (no answer at all).
-#[derive(Clone, PartialEq, Eq, JsonSchema)]
-#[schemars(with = "PinSchema")]
+#[derive(Clone, PartialEq, Eq)]
 pub enum PinAnswer {
     Digits(String),
     Wrong,
@@ -300,6 +307,15 @@ enum PinWord {
 }
 
 const PIN_WORDS: [&str; 4] = ["wrong", "bypass", "cancel", "timeout"];
+
+impl JsonSchema for PinAnswer {
+    fn schema_name() -> String {
+        "PinAnswer".into()
+    }
+    fn json_schema(gen: &mut SchemaGenerator) -> Schema {
+        PinSchema::json_schema(gen)
+    }
+}
 
 impl fmt::Debug for PinAnswer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

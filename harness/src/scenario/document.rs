@@ -100,6 +100,20 @@ pub struct Journey {
     pub steps: Vec<Step>,
 }
 
+/// A journey read without typing its steps — its `${param}`s may not fit a step's types until
+/// they are substituted. This is how journeys are looked up and used.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JourneyHead {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub params: IndexMap<String, Param>,
+    /// The steps as written.
+    pub steps: Vec<serde_yaml::Value>,
+}
+
 /// A journey parameter: `card: {default: chip-ok, description: "the card used"}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,34 +5,34 @@ use indexmap::IndexMap;
 use serde_yaml::Value;
 
 use super::count::whole_param;
-use super::document::Journey;
+use super::document::Param;
 use crate::diagnostic::unknown_name;
 
 /// The value of every parameter for one use of `journey`: the caller's, else the default.
 /// Unknown names in `with` and parameters left without a value are errors.
 pub fn bind(
-    journey: &Journey,
+    journey: &str,
+    params: &IndexMap<String, Param>,
     with: &IndexMap<String, Value>,
 ) -> Result<IndexMap<String, Value>, String> {
     for name in with.keys() {
-        if journey.params.contains_key(name) {
+        if params.contains_key(name) {
             continue;
         }
-        if journey.params.is_empty() {
+        if params.is_empty() {
             return Err(format!(
                 "journey `{}` takes no parameters, so `{name}` is unknown",
-                journey.name
+                journey
             ));
         }
-        let (msg, help) =
-            unknown_name("parameter", name, journey.params.keys().map(String::as_str));
+        let (msg, help) = unknown_name("parameter", name, params.keys().map(String::as_str));
         return Err(match help {
-            Some(h) => format!("{msg} of journey `{}` ({h})", journey.name),
+            Some(h) => format!("{msg} of journey `{}` ({h})", journey),
             None => msg,
         });
     }
     let mut values = IndexMap::new();
-    for (name, param) in &journey.params {
+    for (name, param) in params {
         match with.get(name).or(param.default.as_ref()) {
             Some(v) => {
                 values.insert(name.clone(), v.clone());
@@ -40,7 +40,7 @@ pub fn bind(
             None => {
                 return Err(format!(
                     "journey `{}` needs a value for `{name}`: add `with: {{{name}: …}}`",
-                    journey.name
+                    journey
                 ))
             }
         }
@@ -87,6 +87,22 @@ pub fn substitute(
         })),
         other => other.clone(),
     })
+}
+
+/// `text` with each `${name}` whose parameter has a scalar default replaced by that default's
+/// text; other references stay. Lines keep their numbers, so a journey file checked this way
+/// reports problems on the lines where they are written.
+pub fn with_defaults(text: &str, params: &IndexMap<String, Param>) -> String {
+    let defaults: IndexMap<String, Value> = params
+        .iter()
+        .filter_map(|(k, p)| match &p.default {
+            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+                Some((k.clone(), v.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    interpolate(text, &defaults, false).unwrap_or_else(|_| text.to_owned())
 }
 
 /// Every `${name}` in `text`, in order.
@@ -158,7 +174,7 @@ fn unknown_param(name: &str, values: &IndexMap<String, Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Step;
+    use crate::scenario::{Journey, Step};
 
     fn journey() -> Journey {
         crate::scenario::source::from_str(
@@ -186,17 +202,17 @@ steps:
     fn callers_values_override_defaults_and_required_ones_are_checked() {
         let j = journey();
         let with: IndexMap<String, Value> = [("item".to_string(), yaml("Lollipop"))].into();
-        let v = bind(&j, &with).unwrap();
+        let v = bind(&j.name, &j.params, &with).unwrap();
         assert_eq!(v["card"], yaml("chip-ok"));
         assert_eq!(v["items"], yaml("2"));
-        let e = bind(&j, &IndexMap::new()).unwrap_err();
+        let e = bind(&j.name, &j.params, &IndexMap::new()).unwrap_err();
         assert!(
             e.contains("journey `quick-card-sale` needs a value for `item`"),
             "{e}"
         );
         let with: IndexMap<String, Value> =
             [("item".into(), yaml("x")), ("crad".into(), yaml("tap-ok"))].into();
-        let e = bind(&j, &with).unwrap_err();
+        let e = bind(&j.name, &j.params, &with).unwrap_err();
         assert!(e.contains("`crad`, did you mean `card`?"), "{e}");
     }
 

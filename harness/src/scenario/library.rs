@@ -10,9 +10,8 @@ use posrig_pos::config::{ConfigError, StoreConfig};
 use posrig_pos::member::Members;
 use posrig_sim::data::{CardFile, DataError, TerminalFile};
 
-use super::document::Journey;
+use super::document::JourneyHead;
 use super::source::SourceFile;
-use super::spans::YamlPath;
 use crate::diagnostic::{Location, Problem};
 
 /// The data files of one folder, each loaded by its own loader.
@@ -29,13 +28,11 @@ pub struct DataSet {
 /// The data file names a data folder holds.
 pub const DATA_FILES: [&str; 5] = ["cards", "terminals", "store", "catalog", "members"];
 
-/// A journey file, typed and raw (for parameter substitution).
+/// A journey file: its text and its head (name, parameters, steps as written).
 #[derive(Debug, Clone)]
 pub struct JourneyEntry {
     pub source: SourceFile,
-    pub journey: Journey,
-    /// The `steps:` items as written, before substitution.
-    pub raw_steps: Vec<serde_yaml::Value>,
+    pub journey: JourneyHead,
 }
 
 /// Caches of data folders and journey folders, shared by every file of one `posrig check`.
@@ -196,23 +193,13 @@ fn load_journeys(dir: &Path) -> BTreeMap<String, Arc<JourneyEntry>> {
     out
 }
 
-/// Reads one journey file, typed and raw.
+/// Reads one journey file's head.
 pub fn read_journey(file: &Path) -> Result<JourneyEntry, Problem> {
     let source = SourceFile::read(file)?;
     journey_from_source(source)
 }
 
 pub fn journey_from_source(source: SourceFile) -> Result<JourneyEntry, Problem> {
-    let journey: Journey = source.parse()?;
-    let raw = source.value()?;
-    let raw_steps = raw
-        .get("steps")
-        .and_then(|s| s.as_sequence())
-        .cloned()
-        .ok_or_else(|| source.at_key(&YamlPath::root().key("steps"), "`steps` is not a list"))?;
-    Ok(JourneyEntry {
-        source,
-        journey,
-        raw_steps,
-    })
+    let journey: JourneyHead = source.parse()?;
+    Ok(JourneyEntry { source, journey })
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::document::{Journey, LoadProfile, Scenario, Sut, TimeMode};
+use super::journey::with_defaults;
 use super::library::{
     beside, config_problem, data_problem, journey_from_source, scenarios_root, DataSet, Library,
 };
@@ -111,10 +112,10 @@ pub fn check_journey(lib: &mut Library, path: &Path) -> Vec<Problem> {
         Err(p) => return vec![p],
     };
     let src = &entry.source;
-    let journey: &Journey = &entry.journey;
+    let head = &entry.journey;
     let mut problems = Vec::new();
-    let declared: Vec<&str> = journey.params.keys().map(String::as_str).collect();
-    for (i, name) in undeclared_params(&entry.raw_steps, &declared) {
+    let declared: Vec<&str> = head.params.keys().map(String::as_str).collect();
+    for (i, name) in undeclared_params(&head.steps, &declared) {
         let (m, h) = crate::diagnostic::unknown_name("parameter", name, declared.iter().copied());
         let p = src.at_value(
             &YamlPath::root().key("steps").index(i),
@@ -125,6 +126,25 @@ pub fn check_journey(lib: &mut Library, path: &Path) -> Vec<Problem> {
             _ => p,
         });
     }
+    // The steps typed with the defaults in place; a parameter without a default may not fit
+    // its step's type until a caller gives it, so those steps are checked where they are used.
+    let typed = SourceFile::from_text(&src.path, with_defaults(&src.text, &head.params));
+    let journey: Journey = match typed.parse() {
+        Ok(j) => j,
+        Err(p) if p.message.contains("${") => return problems,
+        Err(mut p) => {
+            if let Some(l) = p.location {
+                p.location = Some(crate::diagnostic::Location::at(
+                    &src.text,
+                    l.line as usize,
+                    l.column as usize,
+                ));
+            }
+            p.source = Some(src.text.clone());
+            problems.push(p);
+            return problems;
+        }
+    };
     if journey.steps.is_empty() {
         problems.push(src.at_key(
             &YamlPath::root().key("steps"),
@@ -139,8 +159,21 @@ pub fn check_journey(lib: &mut Library, path: &Path) -> Vec<Problem> {
     };
     // `crash` in a journey is checked where the journey is used.
     let mut checker = Checker::new(data.as_deref(), &journeys, Sut::Process);
-    checker.steps(src, &YamlPath::root().key("steps"), &journey.steps, true);
-    problems.extend(checker.problems);
+    checker.steps(&typed, &YamlPath::root().key("steps"), &journey.steps, true);
+    // Show the journey as written, not with its defaults in place.
+    problems.extend(checker.problems.into_iter().map(|mut p| {
+        if p.file == src.path {
+            if let Some(l) = p.location {
+                p.location = Some(crate::diagnostic::Location::at(
+                    &src.text,
+                    l.line as usize,
+                    l.column as usize,
+                ));
+            }
+            p.source = Some(src.text.clone());
+        }
+        p
+    }));
     problems
 }
 
@@ -207,7 +240,7 @@ pub fn check_load_profile(lib: &mut Library, path: &Path) -> Vec<Problem> {
         if entry.weight == 0 {
             problems.push(src.at_value(&at.key("weight"), "a weight is at least 1"));
         }
-        if let Err(e) = super::journey::bind(&j.journey, &entry.with) {
+        if let Err(e) = super::journey::bind(&j.journey.name, &j.journey.params, &entry.with) {
             problems.push(src.at_key(&at.key("with"), e));
         }
     }
@@ -301,18 +334,14 @@ fn rig_from_source(src: &SourceFile) -> Result<Rig, Vec<Problem>> {
     }
 }
 
-/// Checks one data file with its own loader (`cards`, `terminals`, `store`, `catalog`,
-/// `members`, by file name).
-pub fn check_data_file(path: &Path) -> Vec<Problem> {
+/// Checks one data file with its own loader; `kind` is `cards`, `terminals`, `store`,
+/// `catalog` or `members`.
+pub fn check_data_file(path: &Path, kind: &str) -> Vec<Problem> {
     use posrig_pos::catalog::CatalogFile;
     use posrig_pos::config::StoreConfig;
     use posrig_pos::member::Members;
     use posrig_sim::data::{CardFile, TerminalFile};
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let r = match stem {
+    let r = match kind {
         "cards" => CardFile::load(path).map(drop).map_err(data_problem),
         "terminals" => TerminalFile::load(path).map(drop).map_err(data_problem),
         "store" => StoreConfig::load(path).map(drop).map_err(config_problem),

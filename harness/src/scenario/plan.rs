@@ -41,8 +41,8 @@ pub struct PlannedStep {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
     /// Journey calls, outermost (the scenario's step) first; empty for a step written in the
     /// scenario itself.
     pub via: Vec<CallSite>,
@@ -52,8 +52,8 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallSite {
     pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
     pub journey: String,
 }
 

@@ -20,6 +20,9 @@ use super::expect::Expect;
 use super::fault::{FaultStep, HostStep, LinkChange};
 
 /// One step.
+// Steps are plain data read once per scenario and shared by its lanes; boxing the larger
+// variants would only make the runner's matches noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {

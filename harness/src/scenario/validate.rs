@@ -104,7 +104,24 @@ impl<'a> Checker<'a> {
     }
 
     fn problem(&mut self, f: &Frame<'a>, path: &YamlPath, message: String, help: Option<String>) {
+        self.report(f, path, false, message, help)
+    }
+
+    /// A problem with a key (an unknown parameter name): the caret goes on the key.
+    fn key_problem(&mut self, f: &Frame<'a>, path: &YamlPath, message: String) {
+        self.report(f, path, true, message, None)
+    }
+
+    fn report(
+        &mut self,
+        f: &Frame<'a>,
+        path: &YamlPath,
+        on_key: bool,
+        message: String,
+        help: Option<String>,
+    ) {
         let p = match &f.call {
+            None if on_key => f.src.at_key(path, message),
             None => f.src.at_value(path, message),
             Some((outer, call_path, journey)) => {
                 let inner = f.src.value_location(path);
@@ -148,7 +165,7 @@ impl<'a> Checker<'a> {
         match step {
             Step::Key(k) => {
                 if !self.has_param(f, k) && Key::from_name(k).is_none() {
-                    let (m, h) = unknown_name("key", k, Key::ALL.iter().map(|k| k.name()));
+                    let (m, h) = unknown_name("keyboard key", k, Key::ALL.iter().map(|k| k.name()));
                     self.problem(f, &here, m, h);
                 }
             }
@@ -158,7 +175,8 @@ impl<'a> Checker<'a> {
                         self.problem(
                             f,
                             &here,
-                            e.to_string().replacen("read key", "unknown key", 1),
+                            e.to_string()
+                                .replacen("read key", "unknown keyboard key", 1),
                             None,
                         );
                     }
@@ -441,7 +459,7 @@ impl<'a> Checker<'a> {
             self.problem(
                 f,
                 path,
-                format!("`{code}` is not a wallet payment code (18 digits starting 10 to 15, e.g. \"134567890123456789\")"),
+                format!("`{code}` is not a wallet payment code (18 digits starting 10 to 15, or 16 to 24 digits starting 25 to 30, e.g. \"134567890123456789\")"),
                 None,
             );
         }
@@ -572,16 +590,17 @@ impl<'a> Checker<'a> {
             // A journey file checked on its own: names only; the call is checked where it is used.
             return;
         }
-        let values = match bind(&entry.journey, &call.with) {
+        let values = match bind(&entry.journey.name, &entry.journey.params, &call.with) {
             Ok(v) => v,
             Err(e) => {
-                let at = call
+                match call
                     .with
                     .keys()
                     .find(|k| !entry.journey.params.contains_key(*k))
-                    .map(|k| here.key("with").key(k))
-                    .unwrap_or(name_path);
-                self.problem(f, &at, e, None);
+                {
+                    Some(k) => self.key_problem(f, &here.key("with").key(k), e),
+                    None => self.problem(f, &name_path, e, None),
+                }
                 return;
             }
         };
@@ -604,7 +623,7 @@ impl<'a> Checker<'a> {
             unresolved_params: false,
         };
         let steps_path = YamlPath::root().key("steps");
-        for (i, raw) in entry.raw_steps.iter().enumerate() {
+        for (i, raw) in entry.journey.steps.iter().enumerate() {
             let path = steps_path.index(i);
             let step = substitute(raw, &values, true).and_then(|v| {
                 super::source::from_value::<Step>(v)
