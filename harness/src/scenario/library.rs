@@ -46,16 +46,24 @@ pub struct Library {
 /// holding `cards.yaml`, or with a `scenarios/` folder that does.
 pub fn scenarios_root(file: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(file).ok()?;
-    for dir in abs.ancestors().skip(1) {
+    let found = abs.ancestors().skip(1).find_map(|dir| {
         if dir.join("data").join("cards.yaml").is_file() {
             return Some(dir.to_owned());
         }
         let nested = dir.join("scenarios");
-        if nested.join("data").join("cards.yaml").is_file() {
-            return Some(nested);
-        }
-    }
-    None
+        nested
+            .join("data")
+            .join("cards.yaml")
+            .is_file()
+            .then_some(nested)
+    })?;
+    // Relative to the working directory when inside it, so messages show short paths.
+    let cwd = std::env::current_dir().ok();
+    Some(
+        cwd.and_then(|cwd| found.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(found),
+    )
 }
 
 /// `relative` against the folder of `file`.

@@ -526,3 +526,76 @@ fn resolve_time(
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Step;
+
+    fn workspace_file(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+    }
+
+    #[test]
+    fn a_plan_expands_journeys_and_repeats_and_keeps_origins() {
+        let plan = load_scenario(&workspace_file(
+            "scenarios/suites/sales/card-sale-journeys.yaml",
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.time, TimeMode::Virtual, "embedded and all simulated");
+        assert_eq!(plan.rig.name, "embedded");
+        // open-lane: login, sign_on, expect.
+        let names: Vec<&str> = plan.setup.iter().map(|s| s.step.name()).collect();
+        assert_eq!(names, ["login", "sign_on", "expect"]);
+        // quick-card-sale with basket_size 2, 1 and 2: (n scans + 5 steps) each, then expect.
+        assert_eq!(plan.steps.len(), (2 + 5) + (1 + 5) + (2 + 5) + 1);
+        let first = &plan.steps[0];
+        assert!(matches!(&first.step, Step::Scan(_)));
+        assert!(first.origin.file.ends_with("journeys/quick-card-sale.yaml"));
+        assert_eq!((first.origin.line, first.origin.column), (19, 11));
+        assert_eq!(first.origin.via.len(), 1);
+        assert_eq!(first.origin.via[0].journey, "quick-card-sale");
+        assert_eq!(first.origin.via[0].line, 7);
+        assert!(first
+            .origin
+            .scenario_place()
+            .ends_with("card-sale-journeys.yaml:7:5"));
+        // The parameters are in place: the tap journey pays with tap-ok by tap.
+        let pays: Vec<String> = plan
+            .steps
+            .iter()
+            .filter_map(|s| match &s.step {
+                Step::Pay(crate::scenario::Pay::Card(c)) => {
+                    Some(format!("{}/{:?}", c.card, c.entry.unwrap()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(pays, ["chip-ok/Chip", "tap-ok/Tap", "swipe-only/Swipe"]);
+        let last = plan.steps.last().unwrap();
+        assert!(last.origin.via.is_empty());
+        assert_eq!(last.origin.line, 10);
+    }
+
+    #[test]
+    fn a_process_scenario_runs_in_real_time() {
+        let plan = load_scenario(&workspace_file(
+            "scenarios/suites/faults/crash-mid-sale.yaml",
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.time, TimeMode::Real);
+        assert!(plan.steps.iter().any(|s| s.step == Step::Crash));
+    }
+
+    #[test]
+    fn load_errors_list_every_problem() {
+        let e =
+            load_scenario(&workspace_file("harness/tests/bad/03-misspelt-step.yaml")).unwrap_err();
+        assert_eq!(e.problems.len(), 1);
+        let text = e.to_string();
+        assert!(
+            text.contains("03-misspelt-step.yaml:5:5: unknown step `scna`, did you mean `scan`?"),
+            "{text}"
+        );
+    }
+}
