@@ -2,7 +2,7 @@
 //! without running anything, and print each problem with its file, line, column and source line.
 
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Problem;
@@ -108,18 +108,23 @@ pub fn check_file(lib: &mut Library, file: &Path) -> Vec<Problem> {
 pub fn run(paths: &[PathBuf]) -> i32 {
     let report = check_paths(paths);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // A reader that went away (`posrig check … | head`) is no reason to panic: writes are
+    // best effort.
+    let mut err = std::io::stderr().lock();
     for p in &report.problems {
-        eprint!("{}", p.render(color));
-        eprintln!();
+        let _ = writeln!(err, "{}", p.render(color));
     }
+    drop(err);
+    let mut out = std::io::stdout().lock();
     let n = report.files.len();
     let files = if n == 1 { "file" } else { "files" };
     if report.is_ok() {
-        println!("checked {n} {files}: all valid");
+        let _ = writeln!(out, "checked {n} {files}: all valid");
         exit_codes::OK
     } else {
         let bad: BTreeSet<&Path> = report.problems.iter().map(|p| p.file.as_path()).collect();
-        println!(
+        let _ = writeln!(
+            out,
             "checked {n} {files}: {} problem{} in {} file{}",
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" },

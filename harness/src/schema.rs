@@ -218,7 +218,7 @@ pub fn run(kind: Option<&str>, out: Option<&Path>) -> anyhow::Result<()> {
         for k in kinds {
             let path = dir.join(format!("{}.schema.json", k.name()));
             std::fs::write(&path, serde_json::to_string_pretty(&schema(k))? + "\n")?;
-            println!("{}", path.display());
+            print_line(&path.display().to_string())?;
         }
         return Ok(());
     }
@@ -226,8 +226,16 @@ pub fn run(kind: Option<&str>, out: Option<&Path>) -> anyhow::Result<()> {
         Some(_) => schema(kinds[0]),
         None => all(),
     };
-    println!("{}", serde_json::to_string_pretty(&value)?);
-    Ok(())
+    print_line(&serde_json::to_string_pretty(&value)?)
+}
+
+/// Prints a line; a reader that went away (`posrig schema | head`) is not an error.
+fn print_line(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 #[cfg(test)]

@@ -135,9 +135,13 @@ impl<'a> Checker<'a> {
                     ))
             }
         };
-        self.problems.push(match help {
-            Some(h) if p.help.is_none() => p.with_help(h),
-            _ => p,
+        self.problems.push(match (help, &p.help) {
+            (Some(h), None) => p.with_help(h),
+            (Some(h), Some(place)) => {
+                let both = format!("{h}; {place}");
+                p.with_help(both)
+            }
+            (None, _) => p,
         });
     }
 
