@@ -1,8 +1,12 @@
-//! The posrig harness: rigs, serving simulated devices to outside programs with a local control
-//! API, and the `posrig` CLI's commands.
+//! The posrig harness: the scenario language, rigs, serving simulated devices to outside
+//! programs with a local control API, and the `posrig` CLI's commands.
 
+pub mod check;
 pub mod control_api;
+pub mod diagnostic;
 pub mod exit_codes;
 pub mod hosts;
 pub mod rig;
+pub mod scenario;
+pub mod schema;
 pub mod serve;

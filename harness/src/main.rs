@@ -19,6 +19,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Validate scenarios, journeys, load profiles, rigs and data files without running them.
+    /// Exits 0 when every file is valid, 2 otherwise.
+    Check {
+        /// Files or folders (searched recursively for .yaml files).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of a document kind (scenario, journey, load, rig, cards, terminals,
+    /// catalog, store, members), or of every kind keyed by kind.
+    Schema {
+        /// One kind; all kinds when left out.
+        kind: Option<String>,
+        /// Write `<kind>.schema.json` files into this folder instead of printing.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Simulated devices for outside programs.
     Devices {
         #[command(subcommand)]
@@ -77,6 +93,21 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    match &cli.command {
+        Command::Check { paths } => {
+            return ExitCode::from(posrig_harness::check::run(paths) as u8);
+        }
+        Command::Schema { kind, out } => {
+            return match posrig_harness::schema::run(kind.as_deref(), out.as_deref()) {
+                Ok(()) => ExitCode::from(exit_codes::OK as u8),
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::from(exit_codes::INVALID_INPUT as u8)
+                }
+            };
+        }
+        Command::Devices { .. } | Command::Hosts { .. } => {}
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -109,6 +140,7 @@ fn main() -> ExitCode {
                 seed,
             },
         )),
+        Command::Check { .. } | Command::Schema { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK as u8),

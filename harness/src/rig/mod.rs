@@ -18,10 +18,11 @@ use posrig_devices::printer::PrinterConfig;
 use posrig_devices::scale::ScaleConfig;
 use posrig_devices::scanner::ScannerConfig;
 use posrig_sim::wire::serial::SerialSettings;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A whole rig file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rig {
     pub name: String,
@@ -36,7 +37,7 @@ pub struct Rig {
 }
 
 /// One slot per device role; a role left out is absent from the lane.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RigDevices {
     #[serde(default)]
@@ -54,7 +55,7 @@ pub struct RigDevices {
 }
 
 /// The settings of a device that has none (the customer display): an empty map.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoConfig {}
 
@@ -73,7 +74,7 @@ pub struct DeviceSlot<C> {
     pub config: Option<C>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceMode {
     #[default]
@@ -82,7 +83,7 @@ pub enum DeviceMode {
 }
 
 /// A device's port.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Port {
     /// An in-memory wire inside the process (the embedded default).
@@ -91,15 +92,16 @@ pub enum Port {
     /// A fresh pseudo-terminal whose slave path is printed for outside programs.
     Pty,
     /// A serial port by path with its line settings.
-    Serial(SerialSettings),
+    Serial(#[schemars(with = "SerialSchema")] SerialSettings),
 }
 
 /// The local control API of served devices.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControlSettings {
     /// Address to listen on; loopback by default, port 0 picks a free port.
     #[serde(default = "default_listen")]
+    #[schemars(with = "String")]
     pub listen: SocketAddr,
 }
 
@@ -113,4 +115,55 @@ impl Default for ControlSettings {
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// The schema of `SerialSettings` (a `sim` type without one): the path and the line settings.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SerialSchema {
+    path: String,
+    #[serde(default)]
+    baud: Option<u32>,
+    /// 5, 6, 7 or 8.
+    #[serde(default)]
+    data_bits: Option<serde_json::Value>,
+    /// none, odd or even.
+    #[serde(default)]
+    parity: Option<serde_json::Value>,
+    /// 1 or 2.
+    #[serde(default)]
+    stop_bits: Option<serde_json::Value>,
+    /// none, software or hardware.
+    #[serde(default)]
+    flow_control: Option<serde_json::Value>,
+    #[serde(default)]
+    exclusive: Option<bool>,
+}
+
+impl<C> JsonSchema for DeviceSlot<C> {
+    fn schema_name() -> String {
+        "DeviceSlot".into()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        DeviceSlotSchema::json_schema(gen)
+    }
+}
+
+/// The schema of a [`DeviceSlot`]; `config` is the device's own settings type (in `devices`,
+/// without a schema), checked when the rig loads.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DeviceSlotSchema {
+    /// Simulated by posrig (default) or a real device on `port`.
+    #[serde(default)]
+    mode: DeviceMode,
+    /// How the device is reached: memory, pty, or `{serial: {path: …}}`.
+    #[serde(default)]
+    port: Port,
+    /// The simulated device's settings.
+    #[serde(default)]
+    config: Option<serde_json::Value>,
 }
