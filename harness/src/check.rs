@@ -99,7 +99,8 @@ pub fn check_file(lib: &mut Library, file: &Path) -> Vec<Problem> {
         | DocumentKind::Terminals
         | DocumentKind::Catalog
         | DocumentKind::Store
-        | DocumentKind::Members => scenario::check_data_file(file, kind.name()),
+        | DocumentKind::Members
+        | DocumentKind::Wallets => scenario::check_data_file(file, kind.name()),
     }
 }
 

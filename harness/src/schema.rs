@@ -27,10 +27,11 @@ pub enum DocumentKind {
     Catalog,
     Store,
     Members,
+    Wallets,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 9] = [
+    pub const ALL: [DocumentKind; 10] = [
         DocumentKind::Scenario,
         DocumentKind::Journey,
         DocumentKind::Load,
@@ -40,6 +41,7 @@ impl DocumentKind {
         DocumentKind::Catalog,
         DocumentKind::Store,
         DocumentKind::Members,
+        DocumentKind::Wallets,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +55,7 @@ impl DocumentKind {
             DocumentKind::Catalog => "catalog",
             DocumentKind::Store => "store",
             DocumentKind::Members => "members",
+            DocumentKind::Wallets => "wallets",
         }
     }
 
@@ -94,6 +97,8 @@ impl DocumentKind {
             DocumentKind::Terminals
         } else if has("items") {
             DocumentKind::Catalog
+        } else if has("wallets") {
+            DocumentKind::Wallets
         } else if has("members") {
             DocumentKind::Members
         } else if has("store") {
@@ -116,6 +121,7 @@ impl DocumentKind {
             "catalog" => Some(DocumentKind::Catalog),
             "store" => Some(DocumentKind::Store),
             "members" => Some(DocumentKind::Members),
+            "wallets" => Some(DocumentKind::Wallets),
             _ => None,
         }
     }
@@ -188,6 +194,7 @@ pub fn schema(kind: DocumentKind) -> Value {
         DocumentKind::Catalog => data_schema("CatalogFile", "items", "The catalog (pos::catalog::CatalogFile): plu, name, barcodes, price, tax, weighed, department, on_hand, promotion."),
         DocumentKind::Store => data_schema("StoreConfig", "store", "The store configuration (pos::config::StoreConfig)."),
         DocumentKind::Members => data_schema("Members", "members", "Loyalty members (pos::member::Members): id, name, phone, card, points."),
+        DocumentKind::Wallets => data_schema("Wallets", "wallets", "QR-wallet payment codes (sim::data::WalletFile): name, code or range, behaviour, balance."),
     }
 }
 

@@ -101,7 +101,7 @@ fn a_folder_with_a_bad_file_fails_and_names_it() {
     assert_eq!(out.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("checked 6 files: 1 problem in 1 file"),
+        stdout.contains("checked 7 files: 1 problem in 1 file"),
         "{stdout}"
     );
 }

@@ -335,13 +335,14 @@ fn rig_from_source(src: &SourceFile) -> Result<Rig, Vec<Problem>> {
 }
 
 /// Checks one data file with its own loader; `kind` is `cards`, `terminals`, `store`,
-/// `catalog` or `members`.
+/// `catalog`, `members` or `wallets`.
 pub fn check_data_file(path: &Path, kind: &str) -> Vec<Problem> {
     use posrig_pos::catalog::CatalogFile;
     use posrig_pos::config::StoreConfig;
     use posrig_pos::member::Members;
-    use posrig_sim::data::{CardFile, TerminalFile};
+    use posrig_sim::data::{CardFile, TerminalFile, WalletFile};
     let r = match kind {
+        "wallets" => WalletFile::load(path).map(drop).map_err(data_problem),
         "cards" => CardFile::load(path).map(drop).map_err(data_problem),
         "terminals" => TerminalFile::load(path).map(drop).map_err(data_problem),
         "store" => StoreConfig::load(path).map(drop).map_err(config_problem),
@@ -355,7 +356,7 @@ pub fn check_data_file(path: &Path, kind: &str) -> Vec<Problem> {
         }
         other => Err(Problem::file(
             path,
-            format!("unknown data file `{other}`: data files are cards, terminals, store, catalog, members"),
+            format!("unknown data file `{other}`: data files are cards, terminals, store, catalog, members, wallets"),
         )),
     };
     r.err().into_iter().collect()
