@@ -85,6 +85,20 @@ impl WallClock for ManualClock {
     }
 }
 
+/// The host's calendar, for the standalone `pos-terminal` process in real time. Never used in
+/// virtual-time runs, whose calendar is a configured epoch plus tokio's elapsed time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl WallClock for SystemClock {
+    fn now(&self) -> DateTime {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        DateTime::from_unix(secs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,8 +19,11 @@
 //! - [`clock`]: the calendar clock the POS stamps records with (supplied by whoever runs it).
 //!
 //! Built on top by the I/O layers: [`driver`] (peripherals over byte streams), [`host`]
-//! (acquirer and QR-pay clients) and [`terminal`] (the event loop of one lane).
+//! (acquirer and QR-pay clients), [`terminal`] (the lane's logic as a sans-IO core) and
+//! [`lane`] (the I/O shell that runs the core on drivers and host clients). [`app`] is the
+//! `pos-terminal` process: its configuration file and the ports it opens.
 
+pub mod app;
 pub mod basket;
 pub mod catalog;
 pub mod clock;
@@ -28,6 +31,7 @@ pub mod config;
 pub mod driver;
 pub mod host;
 pub mod journal;
+pub mod lane;
 pub mod member;
 pub mod money;
 pub mod operator;

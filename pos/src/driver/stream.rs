@@ -100,6 +100,21 @@ impl Port {
         }
     }
 
+    /// A port on a stream already open, reopened with `connector` whenever it fails.
+    pub fn reconnecting_from(
+        stream: BoxStream,
+        connector: impl Connector,
+        retry_interval: Duration,
+    ) -> Self {
+        Port {
+            stream: Some(stream),
+            connector: Some(Box::new(connector)),
+            retry_interval,
+            write_timeout: Duration::from_secs(2),
+            next_attempt: None,
+        }
+    }
+
     /// How long one write may block (a peer that stopped reading) before it counts as a
     /// failed stream. Default 2 s.
     pub fn with_write_timeout(mut self, write_timeout: Duration) -> Self {

@@ -29,7 +29,8 @@ impl AcquirerClient {
         card: &CardInput,
     ) -> Result<CardResult, HostError> {
         let masked = MaskedPan::from_pan(card.card.account_number().unwrap_or_default())?;
-        let amount_minor = self.minor(amount)?;
+        // Checked before anything is recorded.
+        self.minor(amount)?;
         let online = self.prepare_online().await?;
         let (stan, batch, tender) = self.with_journal(|j| {
             let stan = j.next_stan()?;
@@ -48,6 +49,42 @@ impl AcquirerClient {
             )?;
             Ok((stan, batch, tender))
         })?;
+        self.send_purchase(sale, tender, stan, batch, amount, masked, card, online)
+            .await
+    }
+
+    /// Purchase of a tender the terminal already recorded pending (before it handed the card
+    /// data over): like [`purchase`](Self::purchase), but the tender gets its STAN and batch
+    /// instead of a new row being written.
+    pub async fn purchase_tender(
+        &mut self,
+        sale: SaleId,
+        tender: TenderId,
+        amount: Money,
+        card: &CardInput,
+    ) -> Result<CardResult, HostError> {
+        let masked = MaskedPan::from_pan(card.card.account_number().unwrap_or_default())?;
+        let online = self.prepare_online().await?;
+        let (stan, batch) = self.with_journal(|j| j.assign_tender_stan(tender))?;
+        self.send_purchase(sale, tender, stan, batch, amount, masked, card, online)
+            .await
+    }
+
+    /// The 0200 of a pending tender with its STAN: arm the reversal, send, judge; or approve
+    /// offline when the host is unreachable (`online` false, or no link takes the request).
+    #[allow(clippy::too_many_arguments)]
+    async fn send_purchase(
+        &mut self,
+        sale: SaleId,
+        tender: TenderId,
+        stan: u32,
+        batch: u32,
+        amount: Money,
+        masked: MaskedPan,
+        card: &CardInput,
+        online: bool,
+    ) -> Result<CardResult, HostError> {
+        let amount_minor = self.minor(amount)?;
         let offline = Offline {
             sale,
             tender,
@@ -215,7 +252,8 @@ impl AcquirerClient {
         card: &CardInput,
     ) -> Result<CardResult, HostError> {
         let masked = MaskedPan::from_pan(card.card.account_number().unwrap_or_default())?;
-        let amount_minor = self.minor(amount)?;
+        // Checked before anything is recorded.
+        self.minor(amount)?;
         if !self.prepare_online().await? {
             return Ok(CardResult::Unreachable { tender: None });
         }
@@ -236,6 +274,43 @@ impl AcquirerClient {
             )?;
             Ok((stan, batch, tender))
         })?;
+        self.send_refund(tender, stan, batch, amount, masked, original, card)
+            .await
+    }
+
+    /// Refund of a tender the terminal already recorded pending (see
+    /// [`purchase_tender`](Self::purchase_tender)).
+    pub async fn refund_tender(
+        &mut self,
+        tender: TenderId,
+        amount: Money,
+        original: &transaction::Original,
+        card: &CardInput,
+    ) -> Result<CardResult, HostError> {
+        let masked = MaskedPan::from_pan(card.card.account_number().unwrap_or_default())?;
+        if !self.prepare_online().await? {
+            self.with_journal(|j| j.decline_tender(tender, UNREACHABLE_CODE))?;
+            return Ok(CardResult::Unreachable {
+                tender: Some(tender),
+            });
+        }
+        let (stan, batch) = self.with_journal(|j| j.assign_tender_stan(tender))?;
+        self.send_refund(tender, stan, batch, amount, masked, original, card)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_refund(
+        &mut self,
+        tender: TenderId,
+        stan: u32,
+        batch: u32,
+        amount: Money,
+        masked: MaskedPan,
+        original: &transaction::Original,
+        card: &CardInput,
+    ) -> Result<CardResult, HostError> {
+        let amount_minor = self.minor(amount)?;
         let mut request = transaction::refund(
             &self.config.terminal,
             stan,

@@ -21,6 +21,33 @@ pub struct CardInput {
     pub domestic: bool,
 }
 
+impl CardInput {
+    /// A card as the reader gave it: field 22 from the entry mode (PIN digit `1` when a PIN
+    /// block is present), fields 2/14/23/55 for chip and contactless reads, track 2 only for
+    /// swipes and fallbacks. UnionPay cards (BIN 62) count as domestic.
+    pub fn from_read(
+        entry_mode: EntryMode,
+        pan: &str,
+        expiry_yymm: &str,
+        track2: &str,
+        icc_data: Vec<u8>,
+        pin_block: Option<[u8; 8]>,
+    ) -> Self {
+        let mut card = match entry_mode {
+            EntryMode::Chip | EntryMode::Tap => {
+                Card::chip(pan, expiry_yymm, 1, track2, icc_data, pin_block)
+            }
+            EntryMode::Swipe | EntryMode::Fallback => Card::swiped(track2, pin_block),
+        };
+        card.entry_mode = entry_mode_code(entry_mode, pin_block.is_some());
+        CardInput {
+            card,
+            entry_mode,
+            domestic: pan.starts_with("62"),
+        }
+    }
+}
+
 /// The result of a sign-on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignOn {

@@ -185,9 +185,55 @@ impl QrClient {
                 }
             }
         };
+        self.micropay(order, &payment.auth_code, total_fee, started)
+            .await
+    }
+
+    /// Pays a QR tender the terminal already recorded pending with its order number (before
+    /// it asked for the payment): `/micropay` for that order, then polling and reverse as in
+    /// [`pay`](Self::pay). A tender no longer pending is reported as it stands.
+    pub async fn pay_tender(
+        &mut self,
+        tender: TenderId,
+        out_trade_no: &str,
+        auth_code: &str,
+        total_fee: u64,
+    ) -> Result<QrResult, HostError> {
+        let started = Instant::now();
+        let stored = self.with_journal(|j| j.qr_tender(out_trade_no))?;
+        let Some(t) = stored.filter(|t| t.id == tender) else {
+            return Err(HostError::Journal(
+                crate::journal::JournalError::UnknownTender(tender.0),
+            ));
+        };
+        if t.state != TenderState::Pending {
+            return Ok(self.settled(
+                t.id,
+                out_trade_no.to_owned(),
+                t.state,
+                t.tender,
+                t.response_code,
+            ));
+        }
+        let order = Order {
+            tender,
+            out_trade_no: out_trade_no.to_owned(),
+            amount: t.amount,
+        };
+        self.micropay(order, auth_code, total_fee, started).await
+    }
+
+    /// `/micropay` for a recorded order, then polling and reverse.
+    async fn micropay(
+        &mut self,
+        order: Order,
+        auth_code: &str,
+        total_fee: u64,
+        started: Instant,
+    ) -> Result<QrResult, HostError> {
         let request = MicropayRequest {
             out_trade_no: order.out_trade_no.clone(),
-            auth_code: payment.auth_code.clone(),
+            auth_code: auth_code.to_owned(),
             total_fee,
             terminal_id: self.terminal_id.clone(),
         };

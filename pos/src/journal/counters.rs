@@ -10,18 +10,7 @@ pub const COUNTER_MAX: u32 = 999_999;
 
 impl Journal {
     fn bump(&mut self, name: &str) -> Result<u32> {
-        self.write(|tx, _| {
-            let value: u32 =
-                tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| {
-                    r.get(0)
-                })?;
-            let next = if value >= COUNTER_MAX { 1 } else { value + 1 };
-            tx.execute(
-                "UPDATE counters SET value = ?2 WHERE name = ?1",
-                params![name, next],
-            )?;
-            Ok(next)
-        })
+        self.write(|tx, _| bump_in(tx, name))
     }
 
     fn counter(&self, name: &str) -> Result<u32> {
@@ -74,6 +63,19 @@ impl Journal {
             Ok(())
         })
     }
+}
+
+/// Takes the next value of counter `name` inside the caller's transaction.
+pub(super) fn bump_in(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<u32> {
+    let value: u32 = tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })?;
+    let next = if value >= COUNTER_MAX { 1 } else { value + 1 };
+    tx.execute(
+        "UPDATE counters SET value = ?2 WHERE name = ?1",
+        params![name, next],
+    )?;
+    Ok(next)
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ mod schema;
 mod totals;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -111,6 +112,8 @@ pub struct Journal {
     conn: Connection,
     currency: Currency,
     clock: Arc<dyn WallClock>,
+    /// Commits made, shared with whoever asked to count them (benchmarks).
+    commits: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -143,12 +146,24 @@ impl Journal {
             conn,
             currency,
             clock,
+            commits: Arc::new(AtomicU64::new(0)),
         })
     }
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
         migrations::version(&self.conn)
+    }
+
+    /// Counts this connection's commits into `counter` (shared by several connections to the
+    /// same file, so a benchmark sees the lane's total).
+    pub fn count_commits_into(&mut self, counter: Arc<AtomicU64>) {
+        self.commits = counter;
+    }
+
+    /// Commits counted so far (see [`Journal::count_commits_into`]).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Runs `f` in one immediate transaction and commits it.
@@ -162,6 +177,7 @@ impl Journal {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx, &ctx)?;
         tx.commit()?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(out)
     }
 

@@ -363,6 +363,27 @@ impl Journal {
         })
     }
 
+    /// Gives a pending card tender recorded by the terminal its STAN and batch, in the same
+    /// commit as the STAN is taken, before the request that carries them is built.
+    pub fn assign_tender_stan(&mut self, id: TenderId) -> Result<(u32, u32)> {
+        self.write(|tx, ctx| {
+            let stan = super::counters::bump_in(tx, "stan")?;
+            let batch: u32 =
+                tx.query_row("SELECT value FROM counters WHERE name = 'batch'", [], |r| {
+                    r.get(0)
+                })?;
+            let n = tx.execute(
+                "UPDATE tenders SET stan = ?2, batch = ?3, updated_at = ?4
+                 WHERE id = ?1 AND state = 'pending'",
+                params![id.0, stan, batch, ctx.now],
+            )?;
+            if n == 0 {
+                return Err(JournalError::UnknownTender(id.0));
+            }
+            Ok((stan, batch))
+        })
+    }
+
     /// Marks a pending tender approved with its full record, and clears its armed reversal, in
     /// one transaction.
     pub fn approve_tender(&mut self, id: TenderId, tender: &Tender) -> Result<()> {
