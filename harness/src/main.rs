@@ -19,6 +19,25 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run scenarios (files, or folders searched recursively) against the embedded POS. Exits 0
+    /// when all passed, 1 when any failed, 2 on invalid input.
+    Run {
+        /// Scenario files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Run only scenarios with this tag (repeatable: any of them).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// The run's seed (default: the scenario's `seed:`, else 1).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The run folder (default: runs/<time>-seed-<seed>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The clock: auto (the scenario's), virtual or real.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "virtual", "real"])]
+        time: String,
+    },
     /// Validate scenarios, journeys, load profiles, rigs and data files without running them.
     /// Exits 0 when every file is valid, 2 otherwise.
     Check {
@@ -94,6 +113,28 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match &cli.command {
+        Command::Run {
+            paths,
+            tags,
+            seed,
+            out,
+            time,
+        } => {
+            use posrig_harness::run::{report, TimeChoice};
+            let time = match time.as_str() {
+                "virtual" => TimeChoice::Virtual,
+                "real" => TimeChoice::Real,
+                _ => TimeChoice::Auto,
+            };
+            let args = report::RunArgs {
+                paths: paths.clone(),
+                tags: tags.clone(),
+                seed: *seed,
+                out: out.clone(),
+                time,
+            };
+            return ExitCode::from(report::run(&args) as u8);
+        }
         Command::Check { paths } => {
             return ExitCode::from(posrig_harness::check::run(paths) as u8);
         }
@@ -140,7 +181,9 @@ fn main() -> ExitCode {
                 seed,
             },
         )),
-        Command::Check { .. } | Command::Schema { .. } => unreachable!("handled above"),
+        Command::Check { .. } | Command::Schema { .. } | Command::Run { .. } => {
+            unreachable!("handled above")
+        }
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK as u8),

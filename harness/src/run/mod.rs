@@ -1,0 +1,177 @@
+//! The scenario runner — runs a loaded scenario against the embedded POS in its world and
+//! reports a result per step.
+//!
+//! - [`world`]: the devices, links, hosts and lane of one run; [`lane`]: the POS lane itself.
+//! - [`step`]: actions and faults as device actions, link changes and host rules.
+//! - [`expect`]: expectations polled at the wire and in the journal.
+//! - [`outcome`]: step and scenario results, failure text.
+//! - [`report`]: `posrig run` — files in, progress, `junit.xml`, `summary.json`, exit code.
+
+pub mod expect;
+pub mod lane;
+pub mod outcome;
+pub mod report;
+pub mod step;
+pub mod world;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use posrig_reports::junit::StepOutcome;
+use posrig_sim::clock::{build_runtime, TimeMode as ClockMode};
+use posrig_sim::event::EventLog;
+
+use crate::scenario::library::DataSet;
+use crate::scenario::{ScenarioPlan, Step, Sut, TimeMode};
+use outcome::{ScenarioOutcome, StepResult};
+use world::World;
+
+/// How often expectations and stage waits look at the devices again.
+pub(crate) const POLL: Duration = Duration::from_millis(20);
+
+/// The clock a run was asked to use (`--time`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeChoice {
+    /// As the scenario says (virtual for the embedded world).
+    #[default]
+    Auto,
+    Virtual,
+    Real,
+}
+
+/// Why a scenario cannot run in this build, if it cannot (reported as skipped/ignored).
+pub fn unsupported(plan: &ScenarioPlan) -> Option<String> {
+    if plan.scenario.sut == Sut::Process {
+        return Some(
+            "needs `sut: process` (pos-terminal on ptys), not supported by the runner yet".into(),
+        );
+    }
+    if plan.scenario.lanes > 1 {
+        return Some(format!(
+            "needs {} lanes; the runner runs one lane per scenario yet",
+            plan.scenario.lanes
+        ));
+    }
+    None
+}
+
+/// The seed a run uses: `--seed`, else the scenario's `seed:`, else 1.
+pub fn seed_for(plan: &ScenarioPlan, seed: Option<u64>) -> u64 {
+    seed.or(plan.scenario.seed).unwrap_or(1)
+}
+
+/// Runs one scenario in its own runtime and world; `dir` receives the lane's journal.
+pub fn run_plan(
+    plan: &ScenarioPlan,
+    data: Arc<DataSet>,
+    seed: u64,
+    time: TimeChoice,
+    dir: &Path,
+) -> ScenarioOutcome {
+    let mode = match (time, plan.time) {
+        (TimeChoice::Real, _) | (TimeChoice::Auto, TimeMode::Real) => ClockMode::Real,
+        _ => ClockMode::Virtual,
+    };
+    let mut outcome = ScenarioOutcome {
+        path: plan.path.clone(),
+        name: plan.scenario.name.clone(),
+        seed,
+        time: if mode == ClockMode::Virtual {
+            "virtual"
+        } else {
+            "real"
+        },
+        steps: Vec::new(),
+        skipped: unsupported(plan),
+        error: None,
+        digest: String::new(),
+        events: 0,
+        elapsed: Duration::ZERO,
+        wall: Duration::ZERO,
+    };
+    if outcome.skipped.is_some() {
+        return outcome;
+    }
+    let wall = std::time::Instant::now();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        outcome.error = Some(format!("create the run folder {}: {e}", dir.display()));
+        return outcome;
+    }
+    let runtime = match build_runtime(mode) {
+        Ok(rt) => rt,
+        Err(e) => {
+            outcome.error = Some(format!("start the runtime: {e}"));
+            return outcome;
+        }
+    };
+    let journal = dir.join("journal.db");
+    let _ = std::fs::remove_file(&journal);
+    runtime.block_on(async {
+        let start = tokio::time::Instant::now();
+        let mut world = match World::start(data, seed, &journal).await {
+            Ok(w) => w,
+            Err(e) => {
+                outcome.error = Some(format!("{e:#}"));
+                return;
+            }
+        };
+        let mut log = EventLog::digest_only();
+        let planned = plan
+            .setup
+            .iter()
+            .map(|s| (s, true))
+            .chain(plan.steps.iter().map(|s| (s, false)));
+        let mut failed = false;
+        for (planned, setup) in planned {
+            let origin = planned.origin.to_string();
+            let name = planned.step.name();
+            let result = if failed {
+                StepOutcome::Skipped {
+                    reason: "an earlier step failed".into(),
+                }
+            } else {
+                run_step(&world, &planned.step).await
+            };
+            failed |= !matches!(result, StepOutcome::Passed | StepOutcome::Skipped { .. });
+            while let Ok(event) = world.events.try_recv() {
+                let _ = log.record(&event);
+            }
+            outcome.steps.push(StepResult {
+                name,
+                origin,
+                setup,
+                at: start.elapsed(),
+                outcome: result,
+            });
+        }
+        outcome.elapsed = start.elapsed();
+        if let Err(e) = world.shutdown().await {
+            outcome.error.get_or_insert(format!("{e:#}"));
+        }
+        while let Ok(event) = world.events.try_recv() {
+            let _ = log.record(&event);
+        }
+        outcome.events = log.len();
+        outcome.digest = log.digest();
+    });
+    outcome.wall = wall.elapsed();
+    outcome
+}
+
+async fn run_step(world: &World, step: &Step) -> StepOutcome {
+    match step {
+        Step::Expect(e) => match expect::check(world, e).await {
+            Ok(()) => StepOutcome::Passed,
+            Err(mismatches) => {
+                outcome::expectation_failed(&mismatches, e.within.as_std(), expect::observed(world))
+            }
+        },
+        other => match step::perform(world, other).await {
+            Ok(()) => StepOutcome::Passed,
+            Err(e) => StepOutcome::Errored {
+                message: format!("{e:#}"),
+            },
+        },
+    }
+}
