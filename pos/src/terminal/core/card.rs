@@ -99,6 +99,9 @@ fn is_domestic(masked: &MaskedPan) -> bool {
     masked.as_str().starts_with("62")
 }
 
+/// The result shown on the pad. Every caller follows it with `X0`: the pad keeps its
+/// transaction open until the POS ends it (or a chip card is pulled), and refuses the next `S0`
+/// with `03` otherwise (found by the scenario runner: tap, then any card sale).
 fn pad_text(text: &str) -> Command {
     Command::Pad(PadMessage::Display { text: text.into() })
 }
@@ -337,6 +340,7 @@ impl TerminalCore {
                     return;
                 }
                 self.out.push(pad_text("DECLINED"));
+                self.out.push(Command::Pad(PadMessage::Abort));
                 let (l1, mut l2) = wrap2(code.message());
                 if l2.is_empty() {
                     l2 = format!("DECLINED {}", code.code());
@@ -347,6 +351,7 @@ impl TerminalCore {
                 // The tender stays pending in the journal: the host client reverses it and
                 // marks it reversed once the host acknowledges.
                 self.out.push(pad_text("NO RESPONSE"));
+                self.out.push(Command::Pad(PadMessage::Abort));
                 self.say("NO RESPONSE", "TRY AGAIN OR CASH");
             }
         }
@@ -386,6 +391,7 @@ impl TerminalCore {
             return self.sale_error(&e);
         }
         self.out.push(pad_text("APPROVED"));
+        self.out.push(Command::Pad(PadMessage::Abort));
         let text = match (offline, refund) {
             (true, _) => "APPROVED OFFLINE",
             (false, true) => "REFUND APPROVED",
