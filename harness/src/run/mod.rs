@@ -30,6 +30,10 @@ use world::World;
 /// How often expectations and stage waits look at the devices again.
 pub(crate) const POLL: Duration = Duration::from_millis(20);
 
+/// A cashier's pace: the pause after each action step, so the POS takes inputs one at a time
+/// as from a person rather than all in the same instant (free in virtual time).
+pub(crate) const PACE: Duration = Duration::from_millis(100);
+
 /// The clock a run was asked to use (`--time`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TimeChoice {
@@ -116,7 +120,13 @@ pub fn run_plan(
                 return;
             }
         };
-        let mut log = EventLog::digest_only();
+        let mut log = match EventLog::to_file(dir.join("events.jsonl")) {
+            Ok(log) => log,
+            Err(e) => {
+                outcome.error = Some(format!("open the event log: {e}"));
+                return;
+            }
+        };
         let planned = plan
             .setup
             .iter()
@@ -154,6 +164,11 @@ pub fn run_plan(
         }
         outcome.events = log.len();
         outcome.digest = log.digest();
+        if let Err(e) = log.finish() {
+            outcome
+                .error
+                .get_or_insert(format!("write the event log: {e}"));
+        }
     });
     outcome.wall = wall.elapsed();
     outcome
@@ -168,7 +183,12 @@ async fn run_step(world: &World, step: &Step) -> StepOutcome {
             }
         },
         other => match step::perform(world, other).await {
-            Ok(()) => StepOutcome::Passed,
+            Ok(()) => {
+                if !other.is_fault() && !matches!(other, Step::Wait(_)) {
+                    tokio::time::sleep(PACE).await;
+                }
+                StepOutcome::Passed
+            }
             Err(e) => StepOutcome::Errored {
                 message: format!("{e:#}"),
             },

@@ -42,10 +42,15 @@ pub async fn perform(world: &World, step: &Step) -> anyhow::Result<()> {
                 .value()
                 .ok_or_else(|| anyhow!("weigh: grams is no number"))?;
             act(world, DeviceAction::Scale(ScaleAction::Place { grams })).await?;
-            match &w.scan {
-                Some(s) => scan(world, s).await,
-                None => Ok(()),
+            if let Some(s) = &w.scan {
+                scan(world, s).await?;
+                // The POS reads the scale until the weight is stable; the cashier waits for it.
+                let deadline = tokio::time::Instant::now() + STAGE_WAIT;
+                while world.display()[0] == "WEIGHING" && tokio::time::Instant::now() < deadline {
+                    tokio::time::sleep(super::POLL).await;
+                }
             }
+            Ok(())
         }
         Step::Qty(n) => {
             let n = n.value().ok_or_else(|| anyhow!("qty is no number"))?;
@@ -257,7 +262,7 @@ async fn pay(world: &World, pay: &Pay) -> anyhow::Result<()> {
 /// `CARD`, then the card presented on the pad once it asks, then the PIN as the step says.
 async fn card(world: &World, c: &CardPayment) -> anyhow::Result<()> {
     let pad = world.device(DeviceRole::Pinpad).state();
-    if pad["card"].is_object() || pad["card"].is_string() {
+    if pad["card"]["in_slot"].as_bool() == Some(true) {
         // A chip card left in from the last sale is taken out first, as a cashier would.
         act(world, DeviceAction::Pinpad(PinPadAction::Remove {})).await?;
     }
