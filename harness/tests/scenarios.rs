@@ -18,7 +18,11 @@ fn main() {
     let root = suites();
     let (files, problems) = posrig_harness::check::collect(std::slice::from_ref(&root));
     assert!(problems.is_empty(), "read {}: {problems:?}", root.display());
-    let base = root.parent().expect("scenarios/").to_owned();
+    let base = root
+        .ancestors()
+        .nth(2)
+        .expect("the workspace above scenarios/suites")
+        .to_owned();
     let trials = files
         .into_iter()
         .map(|file| {

@@ -162,7 +162,7 @@ fn evaluate(world: &World, e: &Expect) -> Vec<Mismatch> {
             out.push(Mismatch::new(
                 "wallet state",
                 want_name(w.state),
-                format!("{}", seen.unwrap_or_else(|| "no order".into())),
+                seen.unwrap_or_else(|| "no order".into()),
             ));
         }
     }

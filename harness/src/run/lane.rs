@@ -42,7 +42,7 @@ pub fn start_lane(
         TERMINAL_ID,
         MERCHANT_ID,
         master_key,
-        Arc::new(RunCalendar(clock.clone())),
+        Arc::new(RunCalendar(*clock)),
     )
     .context("set up the POS lane")?;
     spawn_lane(setup, ports, hosts).context("start the POS lane")

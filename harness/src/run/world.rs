@@ -57,7 +57,7 @@ impl World {
     /// sign-on (or 60 s have passed).
     pub async fn start(data: Arc<DataSet>, seed: u64, journal: &Path) -> anyhow::Result<World> {
         let clock = Clock::start(EPOCH_UNIX_SECS);
-        let bus = EventBus::new(clock.clone());
+        let bus = EventBus::new(clock);
         let events = bus.subscribe();
         let rng = SimRng::new(seed);
         let data_dir = data.dir.clone();
@@ -87,7 +87,7 @@ impl World {
                 .context("load the acquirer's data")?
                 .with_derived_lanes(true)
                 .with_sim_rng(&rng)
-                .with_clock(clock.clone()),
+                .with_clock(clock),
             host_seen.clone(),
         );
         let wallet = QrHost::new(QrHostConfig::load(&data_dir).context("load wallets")?);
