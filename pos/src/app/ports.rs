@@ -176,3 +176,26 @@ pub async fn open_port(spec: &PortSpec) -> io::Result<BoxStream> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_specs_read_from_plain_maps() {
+        let s: PortSpec =
+            serde_yaml::from_str("serial: { path: /dev/pts/3, baud: 19200 }").unwrap();
+        let PortSpec::Serial(line) = s else {
+            panic!("serial expected")
+        };
+        assert_eq!(
+            (line.path.as_str(), line.baud, line.exclusive),
+            ("/dev/pts/3", 19200, true)
+        );
+        let t: PortSpec = serde_yaml::from_str("tcp: \"10.0.0.5:9100\"").unwrap();
+        assert_eq!(t, PortSpec::Tcp("10.0.0.5:9100".into()));
+        assert!(serde_yaml::from_str::<PortSpec>("{}").is_err());
+        assert!(serde_yaml::from_str::<PortSpec>("tcp: a\nserial: {path: b}").is_err());
+        assert!(serde_yaml::from_str::<PortSpec>("usb: x").is_err());
+    }
+}
