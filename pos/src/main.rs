@@ -1,5 +1,5 @@
 //! `pos-terminal --config FILE`: the POS stack as a standalone process on the ports and host
-//! addresses its configuration names (see `scenarios/rigs/pos-terminal.example.yaml`). Logs go
+//! addresses its configuration names (see `pos/pos-terminal.example.yaml`). Logs go
 //! to stderr (`RUST_LOG` filters them). Exit codes are in [`posrig_pos::app::exit_codes`]:
 //! 0 after SIGTERM or Ctrl-C, 2 for a bad configuration or a missing port, 1 when the lane fails.
 

@@ -65,6 +65,12 @@ fn serve<D: SimDevice>(device: D) -> (DeviceHandle, Port) {
 
 /// Starts a lane on `journal` with fresh devices and hosts.
 pub fn start(journal: &Path) -> World {
+    start_with(journal, |_| {})
+}
+
+/// [`start`], with the acquirer's configuration adjusted first (e.g. card balances for a
+/// benchmark of many sales).
+pub fn start_with(journal: &Path, adjust: impl FnOnce(&mut AcquirerConfig)) -> World {
     let data = data_dir();
     let cards = Arc::new(CardFile::load(&data.join("cards.yaml")).expect("load test cards"));
     let (printer, printer_port) = serve(Printer::new(Default::default()).expect("printer"));
@@ -74,11 +80,11 @@ pub fn start(journal: &Path) -> World {
     let (keyboard, keyboard_port) = serve(Keyboard::new(Default::default()));
     let (scale, scale_port) = serve(Scale::new(Default::default()));
 
-    let acquirer = Acquirer::new(
-        AcquirerConfig::load(&data)
-            .expect("load acquirer data")
-            .with_derived_lanes(true),
-    );
+    let mut acquirer_config = AcquirerConfig::load(&data)
+        .expect("load acquirer data")
+        .with_derived_lanes(true);
+    adjust(&mut acquirer_config);
+    let acquirer = Acquirer::new(acquirer_config);
     let (acq_connector, mut acq_listener) = MemoryConnector::pair("acquirer");
     let host = acquirer.clone();
     tokio::spawn(async move {
@@ -217,20 +223,25 @@ impl Devices {
             .unwrap_or_default()
     }
 
-    /// Waits until `n` receipts have been printed (60 s at most).
+    /// Paper cuts so far (one per document).
+    pub fn cuts(&self) -> usize {
+        self.printer.state()["cuts"].as_u64().unwrap_or(0) as usize
+    }
+
+    /// Waits until `n` documents have been cut (60 s at most); returns the receipts the
+    /// printer keeps (the last few).
     pub async fn wait_receipts(&self, n: usize) -> Vec<String> {
         let mut rx = self.printer.watch_state();
         tokio::time::timeout(Duration::from_secs(60), async {
             loop {
-                let r = self.receipts();
-                if r.len() >= n {
-                    return r;
+                if self.cuts() >= n {
+                    return self.receipts();
                 }
                 rx.changed().await.expect("printer task stopped");
             }
         })
         .await
-        .unwrap_or_else(|_| panic!("{n} receipts never printed; got {}", self.receipts().len()))
+        .unwrap_or_else(|_| panic!("{n} receipts never printed; got {}", self.cuts()))
     }
 
     pub fn drawer_open(&self) -> bool {

@@ -9,14 +9,35 @@ use tokio_serial::SerialPortBuilderExt;
 
 use crate::driver::stream::BoxStream;
 
-/// Where a device is.
+/// Where a device is: `{serial: {path, baud, …}}` or `{tcp: "host:port"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "PortSpecMap")]
 pub enum PortSpec {
     /// A serial port or pseudo-terminal by path.
     Serial(SerialLine),
     /// A device on the network, `host:port`.
     Tcp(String),
+}
+
+/// The YAML shape of a [`PortSpec`]: a map with exactly one of its keys (serde_yaml 0.9 reads
+/// externally tagged enums from YAML tags only, and the config files use plain maps).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortSpecMap {
+    serial: Option<SerialLine>,
+    tcp: Option<String>,
+}
+
+impl TryFrom<PortSpecMap> for PortSpec {
+    type Error = String;
+
+    fn try_from(m: PortSpecMap) -> Result<Self, String> {
+        match (m.serial, m.tcp) {
+            (Some(line), None) => Ok(PortSpec::Serial(line)),
+            (None, Some(addr)) => Ok(PortSpec::Tcp(addr)),
+            _ => Err("a port is either `serial: {path: …}` or `tcp: \"host:port\"`".into()),
+        }
+    }
 }
 
 /// A serial line's path and settings (8N1 at 9600 unless told otherwise).
@@ -34,6 +55,11 @@ pub struct SerialLine {
     pub stop_bits: u8,
     #[serde(default)]
     pub flow_control: FlowControl,
+    /// Open the port for this program alone (`TIOCEXCL` and an exclusive `flock`, the
+    /// serialport default). Set `false` for a pseudo-terminal served by `posrig devices
+    /// serve`, whose simulator keeps a shared hold on it so the POS can reopen it.
+    #[serde(default = "default_exclusive")]
+    pub exclusive: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -59,6 +85,9 @@ fn default_baud() -> u32 {
 }
 fn default_data_bits() -> u8 {
     8
+}
+fn default_exclusive() -> bool {
+    true
 }
 fn default_stop_bits() -> u8 {
     1
@@ -121,20 +150,52 @@ pub async fn open_port(spec: &PortSpec) -> io::Result<BoxStream> {
                 FlowControl::Software => tokio_serial::FlowControl::Software,
                 FlowControl::Hardware => tokio_serial::FlowControl::Hardware,
             };
-            #[allow(unused_mut)]
-            let mut port = tokio_serial::new(&line.path, line.baud)
+            let builder = tokio_serial::new(&line.path, line.baud)
                 .data_bits(data_bits)
                 .stop_bits(stop_bits)
                 .parity(parity)
-                .flow_control(flow)
+                .flow_control(flow);
+            #[allow(unused_mut)]
+            let mut port = builder
+                .exclusive(line.exclusive)
                 .open_native_async()
-                .map_err(|e| io::Error::other(format!("open serial port {}: {e}", line.path)))?;
+                .map_err(|e| {
+                    let hint = if e.to_string().contains("exclusive lock") {
+                        " (another program holds it; a simulator's pty needs `exclusive: false`)"
+                    } else {
+                        ""
+                    };
+                    io::Error::other(format!("open serial port {}: {e}{hint}", line.path))
+                })?;
             // Let a simulator reopen the same pty after we close it.
             #[cfg(unix)]
-            {
+            if !line.exclusive {
                 let _ = port.set_exclusive(false);
             }
             Ok(Box::new(port))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_specs_read_from_plain_maps() {
+        let s: PortSpec =
+            serde_yaml::from_str("serial: { path: /dev/pts/3, baud: 19200 }").unwrap();
+        let PortSpec::Serial(line) = s else {
+            panic!("serial expected")
+        };
+        assert_eq!(
+            (line.path.as_str(), line.baud, line.exclusive),
+            ("/dev/pts/3", 19200, true)
+        );
+        let t: PortSpec = serde_yaml::from_str("tcp: \"10.0.0.5:9100\"").unwrap();
+        assert_eq!(t, PortSpec::Tcp("10.0.0.5:9100".into()));
+        assert!(serde_yaml::from_str::<PortSpec>("{}").is_err());
+        assert!(serde_yaml::from_str::<PortSpec>("tcp: a\nserial: {path: b}").is_err());
+        assert!(serde_yaml::from_str::<PortSpec>("usb: x").is_err());
     }
 }

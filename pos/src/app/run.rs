@@ -96,6 +96,14 @@ pub async fn run_until(
         .map(QrEndpoint::parse)
         .transpose()
         .map_err(|e| AppError::Config(format!("hosts.wallet: {e}")))?;
+    if let Some(folder) = config.journal.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| {
+            AppError::Config(format!(
+                "create the journal folder `{}`: {e}",
+                folder.display()
+            ))
+        })?;
+    }
     let d = &config.devices;
     let ports = LanePorts {
         printer: attach("printer", &d.printer).await?,
@@ -140,4 +148,33 @@ pub async fn terminate_signal() -> Result<(), AppError> {
         _ = int.recv() => tracing::info!("SIGINT"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn example() -> AppConfig {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pos/pos-terminal.example.yaml");
+        AppConfig::load(&path).expect("the example config loads")
+    }
+
+    #[tokio::test]
+    async fn a_missing_port_is_a_clear_config_error() {
+        let mut config = example();
+        let dir = tempfile::tempdir().unwrap();
+        config.journal = dir.path().join("journal.db");
+        config.devices.printer = Some(PortSpec::Serial(
+            serde_yaml::from_str("path: /dev/ttyPOSRIG_NONE").unwrap(),
+        ));
+        let err = run_until(config, async { Ok(()) }).await.unwrap_err();
+        assert_eq!(err.exit_code(), exit_codes::BAD_CONFIG);
+        let text = format!("{err}: {}", std::error::Error::source(&err).unwrap());
+        assert!(
+            text.contains("open serial port /dev/ttyPOSRIG_NONE"),
+            "{text}"
+        );
+    }
 }

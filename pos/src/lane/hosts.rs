@@ -321,13 +321,9 @@ fn host_outcome(result: Result<CardResult, HostError>) -> HostOutcome {
         Ok(CardResult::ApprovedOffline { stan, batch, .. }) => HostOutcome::Offline { stan, batch },
         Ok(CardResult::Declined { code, .. }) => HostOutcome::Declined { code },
         Ok(CardResult::NoResponse { .. }) => HostOutcome::NoResponse,
+        // Declined locally (`91`, the client's UNREACHABLE_CODE): nothing was sent.
         Ok(CardResult::Unreachable { .. }) => HostOutcome::Declined {
-            code: posrig_protocols::iso8583::ResponseCode::from_bytes(
-                *crate::host::UNREACHABLE_CODE
-                    .as_bytes()
-                    .first_chunk::<2>()
-                    .expect("the unreachable code has two characters"),
-            ),
+            code: posrig_protocols::iso8583::ResponseCode::from_bytes(*b"91"),
         },
         Err(HostError::Refused { code }) => HostOutcome::Declined { code },
         Err(e) => {
