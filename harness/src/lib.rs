@@ -6,6 +6,7 @@ pub mod control_api;
 pub mod diagnostic;
 pub mod exit_codes;
 pub mod hosts;
+pub mod load;
 pub mod rig;
 pub mod run;
 pub mod scenario;

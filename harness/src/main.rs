@@ -38,6 +38,28 @@ enum Command {
         #[arg(long, default_value = "auto", value_parser = ["auto", "virtual", "real"])]
         time: String,
     },
+    /// Run a load profile: a store of embedded lanes with shoppers arriving, latencies measured
+    /// from each action's scheduled time. Writes summary.json, junit.xml, report.html and
+    /// latency.hlog. Exits 0 when every threshold passes, 1 when one fails, 2 on invalid input.
+    Load {
+        /// The load profile (e.g. scenarios/load/smoke.yaml).
+        profile: PathBuf,
+        /// The run's seed (default: the profile's `seed:`, else 1).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The run folder (default: runs/load-<name>-seed-<seed>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The clock: auto (the profile's), virtual or real.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "virtual", "real"])]
+        time: String,
+        /// Serve Prometheus metrics on 127.0.0.1 at this port (0: any free port).
+        #[arg(long)]
+        metrics_port: Option<u16>,
+        /// Seconds lanes get after the duration to finish their shoppers.
+        #[arg(long, default_value_t = 5)]
+        drain: u64,
+    },
     /// Validate scenarios, journeys, load profiles, rigs and data files without running them.
     /// Exits 0 when every file is valid, 2 otherwise.
     Check {
@@ -135,6 +157,27 @@ fn main() -> ExitCode {
             };
             return ExitCode::from(report::run(&args) as u8);
         }
+        Command::Load {
+            profile,
+            seed,
+            out,
+            time,
+            metrics_port,
+            drain,
+        } => {
+            use posrig_harness::run::TimeChoice;
+            let mut args = posrig_harness::load::LoadArgs::new(profile.clone());
+            args.seed = *seed;
+            args.out = out.clone();
+            args.time = match time.as_str() {
+                "virtual" => TimeChoice::Virtual,
+                "real" => TimeChoice::Real,
+                _ => TimeChoice::Auto,
+            };
+            args.metrics_port = *metrics_port;
+            args.drain = std::time::Duration::from_secs(*drain);
+            return ExitCode::from(posrig_harness::load::run(&args) as u8);
+        }
         Command::Check { paths } => {
             return ExitCode::from(posrig_harness::check::run(paths) as u8);
         }
@@ -181,7 +224,10 @@ fn main() -> ExitCode {
                 seed,
             },
         )),
-        Command::Check { .. } | Command::Schema { .. } | Command::Run { .. } => {
+        Command::Check { .. }
+        | Command::Schema { .. }
+        | Command::Run { .. }
+        | Command::Load { .. } => {
             unreachable!("handled above")
         }
     };

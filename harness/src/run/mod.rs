@@ -11,6 +11,7 @@ pub mod expect;
 pub mod lane;
 pub mod outcome;
 pub mod report;
+pub mod shared;
 pub mod step;
 pub mod world;
 

@@ -286,7 +286,7 @@ pub struct LastExchange {
 }
 
 impl HostSeen {
-    fn new(bus: EventBus) -> Self {
+    pub(crate) fn new(bus: EventBus) -> Self {
         HostSeen {
             bus,
             last: Mutex::new(LastExchange::default()),
