@@ -251,7 +251,8 @@ fn journal(world: &World, j: &JournalExpect) -> Vec<Mismatch> {
             .iter()
             .filter(|e| {
                 e.terminal_id == super::lane::TERMINAL_ID
-                    && e.kind == LedgerKind::Purchase
+                    // An offline sale the host has taken by advice stands like a purchase.
+                    && matches!(e.kind, LedgerKind::Purchase | LedgerKind::OfflineSale)
                     && e.is_standing()
             })
             .count() as u32;

@@ -261,7 +261,14 @@ impl Connector for LinkConnector {
             .rng(&self.rng)
             .control(self.control.clone());
         let opened = (self.open)(builder);
+        let control = self.control.clone();
         Box::pin(async move {
+            // As through a real network: while the link is partitioned a new connection is never
+            // established (the SYN is lost), so the POS's connect timeout decides. Connections
+            // already open stay open and hold their bytes (`LinkControl::partition`).
+            while control.conditions().a_to_b.stalled || control.conditions().b_to_a.stalled {
+                tokio::time::sleep(super::POLL).await;
+            }
             let (end, _link) = opened.map_err(std::io::Error::other)?;
             Ok(Box::new(end) as Box<dyn ByteStream>)
         })
