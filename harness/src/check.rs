@@ -49,6 +49,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
+        // Hidden files and folders (editor swap files, a test's scratch profile) are not documents.
+        if p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
         if p.is_dir() {
             walk(&p, out);
         } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
