@@ -174,6 +174,7 @@ impl AcquirerWorker {
                     .client
                     .purchase_tender(req.sale_id, req.tender_id, amount, &card)
                     .await;
+                self.sign_on_again().await;
                 self.report_keys();
                 self.answer(Input::Host(host_outcome(result)));
                 return;
@@ -195,6 +196,7 @@ impl AcquirerWorker {
                     .client
                     .refund_tender(req.tender_id, amount, &original, &card)
                     .await;
+                self.sign_on_again().await;
                 self.report_keys();
                 self.answer(Input::Host(host_outcome(result)));
                 return;
@@ -217,6 +219,21 @@ impl AcquirerWorker {
             }
         }
         self.report_keys();
+    }
+
+    /// After an answer that asked for a new session (bad MAC, `A0`, `77`, the header's
+    /// sign-on request) the client would sign on only before its next request, and so hand out
+    /// a new PIN key after the PIN block of that request was made under the old one (declined
+    /// `55`). Sign on now, before the answer goes to the core, so the new key reaches the pad
+    /// (through [`report_keys`](Self::report_keys)) before the next PIN is asked for. Only with
+    /// keys still loaded: without a session (host unreachable) the next request signs on.
+    async fn sign_on_again(&mut self) {
+        if !(self.client.is_signed_on() && self.client.needs_sign_on()) {
+            return;
+        }
+        if let Err(e) = self.client.sign_on().await {
+            tracing::warn!(error = %e, "sign-on after the host asked for it failed");
+        }
     }
 
     /// When the client signed on by itself (first transaction, or the host asked for it), the
