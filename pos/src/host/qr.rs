@@ -57,7 +57,8 @@ pub enum QrResult {
         tender: TenderId,
         /// Order number.
         out_trade_no: String,
-        /// The host's error code, if it gave one.
+        /// The host's error code, if it gave one; for an order that ended unpaid while it was
+        /// polled, its final state (`PAYERROR`, `CLOSED`).
         code: Option<ErrorCode>,
         /// What to show the cashier.
         message: String,
@@ -404,7 +405,8 @@ impl QrClient {
         Ok(QrResult::Failed {
             tender: order.tender,
             out_trade_no: order.out_trade_no,
-            code: None,
+            // The final state stands for the error code: the order ended unpaid.
+            code: Some(ErrorCode::from(text.to_owned())),
             message: "the wallet order closed unpaid".to_owned(),
         })
     }

@@ -3,6 +3,7 @@
 //! and answer every job with the core input it expects. The loop never waits for them.
 
 use posrig_protocols::iso8583::transaction::Original;
+use posrig_protocols::qrpay::ErrorCode;
 use tokio::sync::mpsc;
 
 use crate::host::{
@@ -109,11 +110,11 @@ pub(super) fn spawn_qr(
 fn qr_outcome(result: QrResult) -> QrOutcome {
     match result {
         QrResult::Paid { transaction_id, .. } => QrOutcome::Success { transaction_id },
-        QrResult::Failed {
-            code: Some(err_code),
-            ..
-        } => QrOutcome::Failed { err_code },
-        QrResult::Failed { code: None, .. } => QrOutcome::Unknown,
+        // A refusal or a final state (PAYERROR, CLOSED) is a failure: the order ended unpaid
+        // and the tender is declined. Without a code, the one the client declined it with.
+        QrResult::Failed { code, .. } => QrOutcome::Failed {
+            err_code: code.unwrap_or_else(|| ErrorCode::from("FAIL".to_owned())),
+        },
         QrResult::Reversed { .. } => QrOutcome::Reversed,
         QrResult::Unresolved { .. } => QrOutcome::Unknown,
     }
