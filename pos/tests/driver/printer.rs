@@ -367,3 +367,21 @@ async fn asb_frames_update_status_without_polling() {
     }
     assert!(printer.status().unwrap().cover_open);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_drawer_shut_before_the_first_poll_after_the_kick_is_reported_closed() {
+    let (printer, mut events, _fake) = start();
+    assert_eq!(
+        next(&mut events).await,
+        PrinterEvent::Status(status(NORMAL))
+    );
+    assert_eq!(next(&mut events).await, PrinterEvent::DrawerClosed);
+    // The drawer opens and is shut again between two polls: pin 3 never reads LOW.
+    printer.kick_drawer().await.unwrap();
+    // The first poll after the kick reports it closed (the POS counts it open from the kick).
+    assert_eq!(next_drawer(&mut events).await, PrinterEvent::DrawerClosed);
+    assert_eq!(printer.drawer(), Some(DrawerState::Closed));
+    // Only that once: later polls that read the same say nothing.
+    let quiet = tokio::time::timeout(Duration::from_secs(3), next_drawer(&mut events)).await;
+    assert!(quiet.is_err(), "unexpected drawer event {quiet:?}");
+}

@@ -65,6 +65,11 @@ impl StatusPoller {
         !self.outstanding.is_empty()
     }
 
+    /// Cycles sent so far.
+    pub(crate) fn sent(&self) -> u64 {
+        self.sent_cycles
+    }
+
     /// Cycles completed (or given up) so far.
     pub(crate) fn completed(&self) -> u64 {
         self.done_cycles

@@ -56,6 +56,10 @@ pub(super) struct Driver {
     fragment_open: bool,
     /// The stream must be initialised before the next job.
     needs_init: bool,
+    /// Cycles sent when the drawer was last kicked, until a cycle sent after the kick completes.
+    /// The core takes the drawer as open from the kick, so that cycle reports a closed drawer
+    /// even if the sensed state did not change (opened and shut between two polls).
+    kicked_after: Option<u64>,
 }
 
 impl Driver {
@@ -85,6 +89,7 @@ impl Driver {
             recovery_sent: false,
             fragment_open: false,
             needs_init: connected,
+            kicked_after: None,
         }
     }
 
@@ -196,7 +201,14 @@ impl Driver {
             .config
             .drawer
             .state(self.config.profile, status.drawer_pin3_high);
-        if *self.drawer_tx.borrow() != Some(drawer) {
+        let after_kick = self
+            .kicked_after
+            .is_some_and(|sent| self.poller.completed() > sent);
+        if after_kick {
+            self.kicked_after = None;
+        }
+        let closed_since_kick = after_kick && drawer == DrawerState::Closed;
+        if *self.drawer_tx.borrow() != Some(drawer) || closed_since_kick {
             self.drawer_tx.send_replace(Some(drawer));
             let _ = self.events.send(match drawer {
                 DrawerState::Open => PrinterEvent::DrawerOpened,
@@ -428,6 +440,7 @@ impl Driver {
         } else {
             drawer.kick_bytes()
         };
+        self.kicked_after = Some(self.poller.sent());
         self.write(&bytes).await?;
         // Look at the drawer again once the pulse is over.
         let settle = std::time::Duration::from_millis(u64::from(drawer.on_ms) + 100);
