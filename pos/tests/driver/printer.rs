@@ -385,3 +385,24 @@ async fn a_drawer_shut_before_the_first_poll_after_the_kick_is_reported_closed()
     let quiet = tokio::time::timeout(Duration::from_secs(3), next_drawer(&mut events)).await;
     assert!(quiet.is_err(), "unexpected drawer event {quiet:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_kick_into_a_printer_gone_offline_since_the_last_poll_is_dle_dc4() {
+    let (printer, mut events, fake) = start();
+    assert_eq!(
+        next(&mut events).await,
+        PrinterEvent::Status(status(NORMAL))
+    );
+    // The paper runs out after the last poll: the driver still has it ready.
+    fake.set(|s| s.replies = PAPER_OUT);
+    let before = fake.data().len();
+    printer.kick_drawer().await.unwrap();
+    // `ESC p` would wait in the offline printer's buffer; the real-time kick does not.
+    let sent = fake.data()[before..].to_vec();
+    assert_eq!(count(&sent, &[0x1B, 0x70]), 0, "ESC p sent: {sent:02X?}");
+    assert_eq!(
+        count(&sent, &[0x10, 0x14, 0x01]),
+        1,
+        "no DLE DC4: {sent:02X?}"
+    );
+}

@@ -60,6 +60,9 @@ pub(super) struct Driver {
     /// The core takes the drawer as open from the kick, so that cycle reports a closed drawer
     /// even if the sensed state did not change (opened and shut between two polls).
     kicked_after: Option<u64>,
+    /// A kick waiting for a fresh status (the cycle it waits for): `ESC p` sent to a printer
+    /// that went offline since the last poll would wait in its buffer until it is back.
+    pending_kick: Option<(u64, oneshot::Sender<Result<(), DriverError>>)>,
 }
 
 impl Driver {
@@ -90,6 +93,7 @@ impl Driver {
             fragment_open: false,
             needs_init: connected,
             kicked_after: None,
+            pending_kick: None,
         }
     }
 
@@ -101,6 +105,7 @@ impl Driver {
                 self.init().await;
             }
             self.step().await;
+            self.kick_when_status_fresh().await;
             let overdue = match self.health.get() {
                 DeviceHealth::Healthy => self.poller.overdue_at(self.config.reply_timeout),
                 _ => None,
@@ -229,8 +234,18 @@ impl Driver {
                 let _ = reply.send(Ok(()));
             }
             Command::KickDrawer(reply) => {
-                let r = self.kick().await;
-                let _ = reply.send(r);
+                if let Some((_, earlier)) = self.pending_kick.take() {
+                    // One pulse does for both.
+                    let _ = earlier.send(Ok(()));
+                }
+                if self.port.is_connected() && self.health.get() == DeviceHealth::Healthy {
+                    // Decide `ESC p` or `DLE DC4` on a status asked for now.
+                    let cycle = self.poll().await;
+                    self.pending_kick = Some((cycle, reply));
+                } else {
+                    let r = self.kick().await;
+                    let _ = reply.send(r);
+                }
             }
             Command::PollNow => self.next_poll = Instant::now(),
         }
@@ -420,6 +435,20 @@ impl Driver {
             self.poller.forget();
         }
         cycle
+    }
+
+    /// Sends a pending kick once the status asked for it is in (or the printer stopped
+    /// answering: then the status will not come, and the kick goes as the last one said).
+    async fn kick_when_status_fresh(&mut self) {
+        let due = self.pending_kick.as_ref().is_some_and(|(cycle, _)| {
+            self.poller.completed() >= *cycle || self.health.get() != DeviceHealth::Healthy
+        });
+        if due {
+            if let Some((_, reply)) = self.pending_kick.take() {
+                let r = self.kick().await;
+                let _ = reply.send(r);
+            }
+        }
     }
 
     async fn kick(&mut self) -> Result<(), DriverError> {
