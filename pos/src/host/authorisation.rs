@@ -19,20 +19,16 @@ use crate::tender::{CardTender, MaskedPan, Tender, TenderKind};
 pub const UNREACHABLE_CODE: &str = "91";
 
 impl AcquirerClient {
-    /// Purchase: pending reversals and advices first, then the 0200 with a reversal armed. If
-    /// the host is unreachable and `amount` is within the floor limit, approves offline and
-    /// queues the advice.
-    pub async fn purchase(
-        &mut self,
+    /// Takes the next STAN and the current batch and records a pending card tender with them,
+    /// in one journal commit, before any request goes out.
+    fn record_pending_card(
+        &self,
         sale: SaleId,
         amount: Money,
+        masked: &MaskedPan,
         card: &CardInput,
-    ) -> Result<CardResult, HostError> {
-        let masked = MaskedPan::from_pan(card.card.account_number().unwrap_or_default())?;
-        // Checked before anything is recorded.
-        self.minor(amount)?;
-        let online = self.prepare_online().await?;
-        let (stan, batch, tender) = self.with_journal(|j| {
+    ) -> Result<(u32, u32, TenderId), HostError> {
+        self.with_journal(|j| {
             let stan = j.next_stan()?;
             let batch = j.current_batch()?;
             let tender = j.record_tender_pending(
@@ -48,7 +44,23 @@ impl AcquirerClient {
                 },
             )?;
             Ok((stan, batch, tender))
-        })?;
+        })
+    }
+
+    /// Purchase: pending reversals and advices first, then the 0200 with a reversal armed. If
+    /// the host is unreachable and `amount` is within the floor limit, approves offline and
+    /// queues the advice.
+    pub async fn purchase(
+        &mut self,
+        sale: SaleId,
+        amount: Money,
+        card: &CardInput,
+    ) -> Result<CardResult, HostError> {
+        let masked = MaskedPan::from_pan(card.card.account_number().unwrap_or_default())?;
+        // Checked before anything is recorded.
+        self.minor(amount)?;
+        let online = self.prepare_online().await?;
+        let (stan, batch, tender) = self.record_pending_card(sale, amount, &masked, card)?;
         self.send_purchase(sale, tender, stan, batch, amount, masked, card, online)
             .await
     }
@@ -257,23 +269,7 @@ impl AcquirerClient {
         if !self.prepare_online().await? {
             return Ok(CardResult::Unreachable { tender: None });
         }
-        let (stan, batch, tender) = self.with_journal(|j| {
-            let stan = j.next_stan()?;
-            let batch = j.current_batch()?;
-            let tender = j.record_tender_pending(
-                sale,
-                &PendingTender {
-                    kind: TenderKind::Card,
-                    amount,
-                    masked_pan: Some(masked.clone()),
-                    entry_mode: Some(card.entry_mode),
-                    stan: Some(stan),
-                    batch: Some(batch),
-                    out_trade_no: None,
-                },
-            )?;
-            Ok((stan, batch, tender))
-        })?;
+        let (stan, batch, tender) = self.record_pending_card(sale, amount, &masked, card)?;
         self.send_refund(tender, stan, batch, amount, masked, original, card)
             .await
     }
