@@ -37,6 +37,10 @@ enum Command {
         /// The clock: auto (the scenario's), virtual or real.
         #[arg(long, default_value = "auto", value_parser = ["auto", "virtual", "real"])]
         time: String,
+        /// Run every scenario twice with the same seed and compare the event logs (exit 1 on
+        /// divergence, showing the first diverging event).
+        #[arg(long)]
+        check_determinism: bool,
     },
     /// Run a load profile: a store of embedded lanes with shoppers arriving, latencies measured
     /// from each action's scheduled time. Writes summary.json, junit.xml, report.html and
@@ -126,6 +130,8 @@ enum DevicesCommand {
 }
 
 fn main() -> ExitCode {
+    // `posrig run` on a `sut: process` scenario re-executes this binary as the POS terminal.
+    posrig_harness::run::terminal::become_terminal_if_asked();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -141,6 +147,7 @@ fn main() -> ExitCode {
             seed,
             out,
             time,
+            check_determinism,
         } => {
             use posrig_harness::run::{report, TimeChoice};
             let time = match time.as_str() {
@@ -154,6 +161,7 @@ fn main() -> ExitCode {
                 seed: *seed,
                 out: out.clone(),
                 time,
+                check_determinism: *check_determinism,
             };
             return ExitCode::from(report::run(&args) as u8);
         }

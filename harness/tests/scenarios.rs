@@ -1,7 +1,8 @@
 //! Every scenario under `scenarios/suites/` as one trial named by its path, through
 //! libtest-mimic: `cargo test -p posrig-harness --test scenarios -- card` filters, `--list`
-//! lists, cargo-nextest runs them. Scenarios the runner cannot run yet (e.g. `sut: process`) are
-//! ignored, with the reason as the trial's kind.
+//! lists, cargo-nextest runs them. Scenarios the runner cannot run yet (several lanes) are
+//! ignored, with the reason as the trial's kind. `sut: process` scenarios re-execute this binary
+//! as the POS terminal (see `posrig_harness::run::terminal`).
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,8 @@ fn suites() -> PathBuf {
 }
 
 fn main() {
+    // `sut: process` scenarios run the POS terminal as this binary re-executed.
+    posrig_harness::run::terminal::become_terminal_if_asked();
     let args = Arguments::from_args();
     let root = suites();
     let (files, problems) = posrig_harness::check::collect(std::slice::from_ref(&root));

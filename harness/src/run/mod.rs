@@ -2,17 +2,23 @@
 //! reports a result per step.
 //!
 //! - [`world`]: the devices, links, hosts and lane of one run; [`lane`]: the POS lane itself.
+//! - [`process`]: the world of `sut: process` (devices on ptys, hosts on 127.0.0.1, the POS as a
+//!   child process); [`terminal`]: starting, killing and restarting that child.
 //! - [`step`]: actions and faults as device actions, link changes and host rules.
 //! - [`expect`]: expectations polled at the wire and in the journal.
 //! - [`outcome`]: step and scenario results, failure text.
+//! - [`determinism`]: `--check-determinism`, two runs with one seed compared event by event.
 //! - [`report`]: `posrig run` — files in, progress, `junit.xml`, `summary.json`, exit code.
 
+pub mod determinism;
 pub mod expect;
 pub mod lane;
 pub mod outcome;
+pub mod process;
 pub mod report;
 pub mod shared;
 pub mod step;
+pub mod terminal;
 pub mod world;
 
 use std::path::Path;
@@ -47,11 +53,6 @@ pub enum TimeChoice {
 
 /// Why a scenario cannot run in this build, if it cannot (reported as skipped/ignored).
 pub fn unsupported(plan: &ScenarioPlan) -> Option<String> {
-    if plan.scenario.sut == Sut::Process {
-        return Some(
-            "needs `sut: process` (pos-terminal on ptys), not supported by the runner yet".into(),
-        );
-    }
     if plan.scenario.lanes > 1 {
         return Some(format!(
             "needs {} lanes; the runner runs one lane per scenario yet",
@@ -59,6 +60,29 @@ pub fn unsupported(plan: &ScenarioPlan) -> Option<String> {
         ));
     }
     None
+}
+
+/// The clock a scenario runs on: `--time` over the scenario's resolved `time:`. Virtual time is
+/// refused (with the reason) for a POS process or a rig with devices on real ports, which run
+/// on the wall clock.
+pub fn clock_for(plan: &ScenarioPlan, time: TimeChoice) -> Result<ClockMode, String> {
+    match (time, plan.time) {
+        (TimeChoice::Virtual, _) if plan.scenario.sut == Sut::Process => Err(format!(
+            "{}: `--time virtual` needs the embedded POS, and this scenario runs the POS as a \
+             process (`sut: process`) on the wall clock; use `--time auto` or `real`",
+            plan.path.display()
+        )),
+        (TimeChoice::Virtual, _) if !crate::scenario::load::rig_allows_virtual_time(&plan.rig) => {
+            Err(format!(
+                "{}: `--time virtual` needs every device simulated in memory, and rig `{}` has \
+                 devices on ptys or serial ports; use `--time auto` or `real`",
+                plan.path.display(),
+                plan.rig.name
+            ))
+        }
+        (TimeChoice::Real, _) | (TimeChoice::Auto, TimeMode::Real) => Ok(ClockMode::Real),
+        _ => Ok(ClockMode::Virtual),
+    }
 }
 
 /// The seed a run uses: `--seed`, else the scenario's `seed:`, else 1.
@@ -74,10 +98,8 @@ pub fn run_plan(
     time: TimeChoice,
     dir: &Path,
 ) -> ScenarioOutcome {
-    let mode = match (time, plan.time) {
-        (TimeChoice::Real, _) | (TimeChoice::Auto, TimeMode::Real) => ClockMode::Real,
-        _ => ClockMode::Virtual,
-    };
+    let clock = clock_for(plan, time);
+    let mode = *clock.as_ref().unwrap_or(&ClockMode::Real);
     let mut outcome = ScenarioOutcome {
         path: plan.path.clone(),
         name: plan.scenario.name.clone(),
@@ -98,6 +120,10 @@ pub fn run_plan(
     if outcome.skipped.is_some() {
         return outcome;
     }
+    if let Err(refused) = clock {
+        outcome.error = Some(refused);
+        return outcome;
+    }
     let wall = std::time::Instant::now();
     if let Err(e) = std::fs::create_dir_all(dir) {
         outcome.error = Some(format!("create the run folder {}: {e}", dir.display()));
@@ -114,7 +140,11 @@ pub fn run_plan(
     let _ = std::fs::remove_file(&journal);
     runtime.block_on(async {
         let start = tokio::time::Instant::now();
-        let mut world = match World::start(data, seed, &journal).await {
+        let started = match plan.scenario.sut {
+            Sut::Process => World::start_process(data, seed, dir).await,
+            Sut::Embedded => World::start(data, seed, &journal).await,
+        };
+        let mut world = match started {
             Ok(w) => w,
             Err(e) => {
                 outcome.error = Some(format!("{e:#}"));

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use posrig_reports::junit::JunitReport;
 use serde_json::json;
 
+use super::determinism::{self, Determinism};
 use super::outcome::{ScenarioOutcome, Verdict};
-use super::{run_plan, seed_for, TimeChoice};
+use super::{clock_for, run_plan, seed_for, TimeChoice};
 use crate::exit_codes;
 use crate::scenario::{load_scenario_with, Library};
 
@@ -21,6 +22,8 @@ pub struct RunArgs {
     pub seed: Option<u64>,
     pub out: Option<PathBuf>,
     pub time: TimeChoice,
+    /// Run every scenario twice with the same seed and compare the event logs.
+    pub check_determinism: bool,
 }
 
 /// Runs the command; returns the exit code.
@@ -53,6 +56,17 @@ pub fn run(args: &RunArgs) -> i32 {
         let _ = writeln!(err, "error: no scenario to run (check the paths and --tag)");
         return exit_codes::INVALID_INPUT;
     }
+    // Virtual time asked for a scenario that cannot have it is invalid input, refused up front.
+    let refused: Vec<String> = plans
+        .iter()
+        .filter_map(|p| clock_for(p, args.time).err())
+        .collect();
+    if !refused.is_empty() {
+        for r in &refused {
+            let _ = writeln!(err, "error: {r}");
+        }
+        return exit_codes::INVALID_INPUT;
+    }
     let run_dir = args
         .out
         .clone()
@@ -72,6 +86,7 @@ pub fn run(args: &RunArgs) -> i32 {
         run_dir.display()
     );
     let mut outcomes = Vec::new();
+    let mut checks = Vec::new();
     for (i, plan) in plans.iter().enumerate() {
         let data = match lib.data(&plan.data_dir) {
             Ok(d) => d,
@@ -84,8 +99,16 @@ pub fn run(args: &RunArgs) -> i32 {
         };
         let seed = seed_for(plan, args.seed);
         let dir = run_dir.join(format!("{:02}-{}", i + 1, slug(&plan.path)));
-        let o = run_plan(plan, data, seed, args.time, &dir);
+        let (o, check) = if args.check_determinism {
+            let (o, d) = determinism::check(plan, data, seed, args.time, &dir);
+            (o, Some(d))
+        } else {
+            (run_plan(plan, data, seed, args.time, &dir), None)
+        };
         let _ = writeln!(out, "{}", progress_line(&o));
+        if let Some(d) = &check {
+            let _ = writeln!(out, "    determinism: {}", d.describe());
+        }
         if o.verdict() == Verdict::Failed {
             if let Some(text) = o.failure_text() {
                 let _ = writeln!(out, "{}", indent(&text));
@@ -93,7 +116,14 @@ pub fn run(args: &RunArgs) -> i32 {
             let _ = writeln!(out, "    reproduce: {}", o.reproduce());
         }
         outcomes.push(o);
+        checks.push(check);
     }
+    let diverged: Vec<&ScenarioOutcome> = outcomes
+        .iter()
+        .zip(&checks)
+        .filter(|(_, c)| c.as_ref().is_some_and(Determinism::diverged))
+        .map(|(o, _)| o)
+        .collect();
     let count = |v| outcomes.iter().filter(|o| o.verdict() == v).count();
     let (passed, failed, skipped) = (
         count(Verdict::Passed),
@@ -108,10 +138,27 @@ pub fn run(args: &RunArgs) -> i32 {
     if let Err(e) = write_junit(&run_dir, &outcomes) {
         let _ = writeln!(err, "error: write junit.xml: {e}");
     }
-    if let Err(e) = write_summary(&run_dir, &outcomes, args) {
+    if args.check_determinism {
+        let checked = checks
+            .iter()
+            .filter(|c| !matches!(c, Some(Determinism::NotVirtual) | None))
+            .count();
+        let _ = writeln!(
+            out,
+            "determinism: {} of {checked} scenario(s) checked in virtual time gave identical event logs",
+            checked - diverged.len()
+        );
+        for o in &diverged {
+            let _ = writeln!(out, "  diverged: {}", o.reproduce());
+        }
+    }
+    if let Err(e) = write_summary(&run_dir, &outcomes, &checks, args) {
         let _ = writeln!(err, "error: write summary.json: {e}");
     }
-    if failed > 0 {
+    if failed > 0 || !diverged.is_empty() {
+        if failed == 0 {
+            return exit_codes::FAILED;
+        }
         let _ = writeln!(out, "to reproduce a failure:");
         for o in outcomes.iter().filter(|o| o.verdict() == Verdict::Failed) {
             let _ = writeln!(out, "  {}", o.reproduce());
@@ -127,7 +174,7 @@ pub fn progress_line(o: &ScenarioOutcome) -> String {
     match &o.skipped {
         Some(reason) => format!("SKIP  {}  {}: {reason}", o.path.display(), o.name),
         None => format!(
-            "{}  {}  {}  ({} steps, {:.1}s {} time, {:.2}s wall, seed {}, digest {})",
+            "{}  {}  {}  ({} steps, {:.1}s {} time, {:.2}s wall, seed {}, event log digest {})",
             o.verdict().word(),
             o.path.display(),
             o.name,
@@ -136,7 +183,7 @@ pub fn progress_line(o: &ScenarioOutcome) -> String {
             o.time,
             o.wall.as_secs_f64(),
             o.seed,
-            o.digest.get(..16).unwrap_or(&o.digest),
+            o.digest,
         ),
     }
 }
@@ -195,11 +242,17 @@ fn write_junit(dir: &Path, outcomes: &[ScenarioOutcome]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_summary(dir: &Path, outcomes: &[ScenarioOutcome], args: &RunArgs) -> anyhow::Result<()> {
+fn write_summary(
+    dir: &Path,
+    outcomes: &[ScenarioOutcome],
+    checks: &[Option<Determinism>],
+    args: &RunArgs,
+) -> anyhow::Result<()> {
     use posrig_reports::junit::StepOutcome as S;
     let scenarios: Vec<_> = outcomes
         .iter()
-        .map(|o| {
+        .zip(checks)
+        .map(|(o, check)| {
             let steps: Vec<_> = o
                 .steps
                 .iter()
@@ -228,6 +281,10 @@ fn write_summary(dir: &Path, outcomes: &[ScenarioOutcome], args: &RunArgs) -> an
                 "events": o.events,
                 "elapsed_ms": o.elapsed.as_millis() as u64,
                 "wall_ms": o.wall.as_millis() as u64,
+                "determinism": check.as_ref().map(|c| json!({
+                    "diverged": c.diverged(),
+                    "result": c.describe(),
+                })),
                 "steps": steps,
             })
         })
@@ -236,6 +293,11 @@ fn write_summary(dir: &Path, outcomes: &[ScenarioOutcome], args: &RunArgs) -> an
     let summary = json!({
         "command": "run",
         "seed": args.seed,
+        "time_asked": match args.time {
+            TimeChoice::Auto => "auto",
+            TimeChoice::Virtual => "virtual",
+            TimeChoice::Real => "real",
+        },
         "passed": count(Verdict::Passed),
         "failed": count(Verdict::Failed),
         "skipped": count(Verdict::Skipped),

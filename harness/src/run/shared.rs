@@ -224,6 +224,7 @@ pub async fn start_lane_world(
         wallet: hosts.wallet.clone(),
         host_seen: hosts.host_seen.clone(),
         lane: Some(handle),
+        process: None,
         journal: journal.to_owned(),
         data,
     };

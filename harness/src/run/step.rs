@@ -135,7 +135,7 @@ pub async fn perform(world: &World, step: &Step) -> anyhow::Result<()> {
             world.wallet.control().add_rule(rule);
             Ok(())
         }
-        Step::Crash => bail!("`crash` needs `sut: process`, which the runner does not support yet"),
+        Step::Crash => world.crash().await,
         Step::Journey(_) | Step::Repeat(_) => {
             unreachable!("the plan expands journeys and repeats before the runner sees them")
         }

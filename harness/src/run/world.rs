@@ -47,7 +47,10 @@ pub struct World {
     pub acquirer: Acquirer,
     pub wallet: QrHost,
     pub host_seen: Arc<HostSeen>,
+    /// The embedded POS lane (`sut: embedded`).
     pub lane: Option<LaneHandle>,
+    /// The POS process and what it connects to (`sut: process`).
+    pub process: Option<super::process::ProcessSut>,
     pub journal: PathBuf,
     pub data: Arc<DataSet>,
 }
@@ -121,6 +124,7 @@ impl World {
             wallet,
             host_seen,
             lane: Some(lane),
+            process: None,
             journal,
             data,
         };
@@ -186,10 +190,13 @@ impl World {
         self.wait_display(&settled, Duration::from_secs(60)).await;
     }
 
-    /// Stops the lane (its journal is then complete and closed).
+    /// Stops the lane or the POS process (its journal is then complete and closed).
     pub async fn shutdown(&mut self) -> anyhow::Result<()> {
         if let Some(lane) = self.lane.take() {
             lane.shutdown().await.context("shut the lane down")?;
+        }
+        if let Some(sut) = self.process.take() {
+            sut.terminal.stop().await.context("stop the POS process")?;
         }
         Ok(())
     }
