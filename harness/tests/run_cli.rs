@@ -94,3 +94,112 @@ fn a_good_scenario_exits_0_and_an_invalid_one_exits_2() {
     let (code, text) = posrig(&["run", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(code, 2, "{text}");
 }
+
+#[test]
+fn check_determinism_runs_twice_and_reports_the_identical_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("good.yaml");
+    std::fs::write(&file, scenario("12.50")).unwrap();
+    let out = dir.path().join("run");
+    let (code, text) = posrig(&[
+        "run",
+        file.to_str().unwrap(),
+        "--check-determinism",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("determinism: identical digest "), "{text}");
+    assert!(
+        text.contains("1 of 1 scenario(s) checked in virtual time gave identical event logs"),
+        "{text}"
+    );
+    // Both runs left their event logs, and they are the same bytes.
+    let first = std::fs::read(out.join("01-good/first/events.jsonl")).unwrap();
+    let second = std::fs::read(out.join("01-good/second/events.jsonl")).unwrap();
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+}
+
+fn process_scenario(total: &str) -> String {
+    format!(
+        r#"name: process, broken on purpose
+sut: process
+data: "{data}"
+steps:
+  - login: {{operator: "1001", password: "1234"}}
+  - scan: "6901234100006"
+  - total
+  - expect: {{total: "{total}", within: 1s}}
+"#,
+        data = data_dir()
+    )
+}
+
+#[test]
+fn virtual_time_is_refused_for_a_pos_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("process.yaml");
+    std::fs::write(&file, process_scenario("12.50")).unwrap();
+    let out = dir.path().join("run");
+    let (code, text) = posrig(&[
+        "run",
+        file.to_str().unwrap(),
+        "--time",
+        "virtual",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("`--time virtual` needs the embedded POS") && text.contains("`sut: process`"),
+        "{text}"
+    );
+    assert!(
+        !out.join("01-process").exists(),
+        "nothing runs on refused input"
+    );
+}
+
+/// Processes whose environment or command line names `needle` (the run folder of a terminal
+/// child: `POSRIG_TERMINAL_CONFIG=…`, or `--config …` for `$POSRIG_POS_TERMINAL`).
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let mentions = ["environ", "cmdline"].iter().any(|f| {
+            std::fs::read(entry.path().join(f))
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        });
+        if mentions {
+            found.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn a_failing_process_scenario_exits_1_and_leaves_no_terminal_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("process.yaml");
+    std::fs::write(&file, process_scenario("99.99")).unwrap();
+    let out = dir.path().join("run");
+    let (code, text) = posrig(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("real time"), "{text}");
+    assert!(text.contains("saw `TOTAL` / `12.50`"), "{text}");
+    let run_dir = out.join("01-process");
+    // The terminal really ran as a child on the generated configuration and journal.
+    assert!(run_dir.join("pos-terminal.yaml").is_file());
+    assert!(run_dir.join("journal.db").is_file());
+    let log = std::fs::read_to_string(run_dir.join("pos.log")).unwrap();
+    assert!(log.contains("lane started"), "{log}");
+    assert!(log.contains("SIGTERM"), "stopped cleanly at the end: {log}");
+    let left = processes_mentioning(run_dir.to_str().unwrap());
+    assert!(left.is_empty(), "terminal processes left running: {left:?}");
+}
