@@ -114,6 +114,14 @@ fn check_determinism_runs_twice_and_reports_the_identical_digest() {
         text.contains("1 of 1 scenario(s) checked in virtual time gave identical event logs"),
         "{text}"
     );
+    // The summary says which clock and seed were used, and what the check found.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let s = &summary["scenarios"][0];
+    assert_eq!(s["time"], "virtual", "{summary}");
+    assert_eq!(s["seed"], 1, "{summary}");
+    assert_eq!(s["determinism"]["diverged"], false, "{summary}");
+    assert_eq!(s["digest"].as_str().unwrap().len(), 64, "{summary}");
     // Both runs left their event logs, and they are the same bytes.
     let first = std::fs::read(out.join("01-good/first/events.jsonl")).unwrap();
     let second = std::fs::read(out.join("01-good/second/events.jsonl")).unwrap();
@@ -202,4 +210,33 @@ fn a_failing_process_scenario_exits_1_and_leaves_no_terminal_running() {
     assert!(log.contains("SIGTERM"), "stopped cleanly at the end: {log}");
     let left = processes_mentioning(run_dir.to_str().unwrap());
     assert!(left.is_empty(), "terminal processes left running: {left:?}");
+}
+
+#[test]
+fn virtual_time_is_refused_for_a_rig_with_devices_on_ptys() {
+    let dir = tempfile::tempdir().unwrap();
+    let rig = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/rigs/virtual.yaml")
+        .canonicalize()
+        .unwrap();
+    let file = dir.path().join("on-ptys.yaml");
+    std::fs::write(
+        &file,
+        scenario("12.50").replacen("steps:", &format!("rig: \"{}\"\nsteps:", rig.display()), 1),
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    let (code, text) = posrig(&[
+        "run",
+        file.to_str().unwrap(),
+        "--time",
+        "virtual",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("`--time virtual` needs every device simulated in memory"),
+        "{text}"
+    );
 }
