@@ -28,7 +28,7 @@ use posrig_sim::qrhost::{QrHost, QrHostConfig, QrServer};
 use posrig_sim::rng::SimRng;
 use posrig_sim::wire::pty::Pty;
 use posrig_sim::wire::tcp::{TcpProxy, DEFAULT_LISTEN};
-use posrig_sim::wire::{memory, Link, LinkConditions, LinkControl, WireEnd};
+use posrig_sim::wire::{memory, Link, LinkConditions, LinkControl};
 
 use super::lane::{MASTER_KEY, MERCHANT_ID, TERMINAL_ID};
 use super::terminal::PosProcess;
@@ -69,62 +69,25 @@ impl World {
             CardFile::load(&data_dir.join("cards.yaml")).context("load the cards data file")?,
         );
 
-        let mut devices = BTreeMap::new();
-        let mut links = BTreeMap::new();
-        let mut ports = BTreeMap::new();
-        let mut serve = |role: DeviceRole,
-                         device: Box<dyn FnOnce(WireEnd) -> DeviceHandle>|
-         -> anyhow::Result<()> {
-            let pty = Pty::open().with_context(|| format!("open a pty for the {}", role.name()))?;
-            let path = pty.path().display().to_string();
-            // End `a` is the POS's side (the pty), `b` the device's, as in the embedded world.
-            let (device_end, far) = memory::pair();
-            let link = Link::builder(role.name())
-                .rng(&rng)
-                .events(&bus)
-                .between(pty.into_end(), far)
-                .context("wire a device")?;
-            links.insert(role.name().to_owned(), link.control().clone());
-            devices.insert(role, device(device_end));
-            ports.insert(role.name(), path);
-            Ok(())
+        let mut wire = PtyWiring {
+            bus: &bus,
+            rng: &rng,
+            devices: BTreeMap::new(),
+            links: BTreeMap::new(),
+            ports: BTreeMap::new(),
         };
-        fn served<D: SimDevice>(
-            bus: &EventBus,
-            role: DeviceRole,
-            device: D,
-        ) -> Box<dyn FnOnce(WireEnd) -> DeviceHandle> {
-            let bus = bus.clone();
-            Box::new(move |end| {
-                let source = format!("lane1/{}", role.name());
-                let sink = Box::new(move |event| {
-                    bus.emit(Some(1), &source, crate::serve::to_event_kind(event));
-                });
-                posrig_devices::serve(device, end, sink, ServeOptions::default())
-            })
-        }
-        use DeviceRole as R;
-        serve(
-            R::Printer,
-            served(&bus, R::Printer, Printer::new(Default::default())?),
-        )?;
-        serve(
-            R::Scanner,
-            served(&bus, R::Scanner, Scanner::new(Default::default())),
-        )?;
-        serve(
-            R::Pinpad,
-            served(&bus, R::Pinpad, PinPad::new(Default::default(), cards)?),
-        )?;
-        serve(R::Display, served(&bus, R::Display, CustomerDisplay::new()))?;
-        serve(
-            R::Keyboard,
-            served(&bus, R::Keyboard, Keyboard::new(Default::default())),
-        )?;
-        serve(
-            R::Scale,
-            served(&bus, R::Scale, Scale::new(Default::default())),
-        )?;
+        wire.device(DeviceRole::Printer, Printer::new(Default::default())?)?;
+        wire.device(DeviceRole::Scanner, Scanner::new(Default::default()))?;
+        wire.device(DeviceRole::Pinpad, PinPad::new(Default::default(), cards)?)?;
+        wire.device(DeviceRole::Display, CustomerDisplay::new())?;
+        wire.device(DeviceRole::Keyboard, Keyboard::new(Default::default()))?;
+        wire.device(DeviceRole::Scale, Scale::new(Default::default()))?;
+        let PtyWiring {
+            devices,
+            mut links,
+            ports,
+            ..
+        } = wire;
 
         let host_seen = Arc::new(HostSeen::new(bus.clone()));
         let acquirer = Acquirer::with_observer(
@@ -255,6 +218,41 @@ impl World {
             }
             tokio::time::sleep(super::POLL).await;
         }
+    }
+}
+
+/// Serves devices on pseudo-terminals, each behind the link named for its role.
+struct PtyWiring<'a> {
+    bus: &'a EventBus,
+    rng: &'a SimRng,
+    devices: BTreeMap<DeviceRole, DeviceHandle>,
+    links: BTreeMap<String, LinkControl>,
+    /// The pty path of each device, for the terminal's configuration.
+    ports: BTreeMap<&'static str, String>,
+}
+
+impl PtyWiring<'_> {
+    fn device<D: SimDevice>(&mut self, role: DeviceRole, device: D) -> anyhow::Result<()> {
+        let pty = Pty::open().with_context(|| format!("open a pty for the {}", role.name()))?;
+        let path = pty.path().display().to_string();
+        // End `a` is the POS's side (the pty), `b` the device's, as in the embedded world.
+        let (device_end, far) = memory::pair();
+        let link = Link::builder(role.name())
+            .rng(self.rng)
+            .events(self.bus)
+            .between(pty.into_end(), far)
+            .context("wire a device")?;
+        self.links
+            .insert(role.name().to_owned(), link.control().clone());
+        let bus = self.bus.clone();
+        let source = format!("lane1/{}", role.name());
+        let sink = Box::new(move |event| {
+            bus.emit(Some(1), &source, crate::serve::to_event_kind(event));
+        });
+        let handle = posrig_devices::serve(device, device_end, sink, ServeOptions::default());
+        self.devices.insert(role, handle);
+        self.ports.insert(role.name(), path);
+        Ok(())
     }
 }
 
