@@ -4,6 +4,10 @@
 //! named `acquirer-primary`, `acquirer-backup` and `wallet` — and the POS as a `pos-terminal`
 //! child process on a generated configuration. Real time only (the child runs on the wall clock).
 //!
+//! One difference from the embedded world: a partitioned host link there refuses new
+//! connections (the POS's connect timeout decides); through a TCP proxy the connection is
+//! accepted and then holds its bytes, as a stalled network path does.
+//!
 //! `crash` kills the child with SIGKILL and starts it again on the same journal; the scenario's
 //! later steps and expectations then see what the terminal recovered.
 
