@@ -38,7 +38,7 @@ use crate::clock::WallClock;
 use crate::money::{Currency, Money, MoneyError};
 use crate::sale::SaleId;
 
-pub use advice::{Advice, AdviceId, QueuedAdvice};
+pub use advice::{Advice, AdviceId, QueuedAdvice, RefundOf};
 pub use audit::Event;
 pub use host::{AdviceContext, BatchDetail};
 pub use receipt::{PrintState, ReceiptId, StoredReceipt};

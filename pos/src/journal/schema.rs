@@ -185,3 +185,14 @@ CREATE INDEX reversals_open ON reversals (cleared_at, id);
 CREATE INDEX receipts_by_state ON receipts (state, id);
 CREATE INDEX sales_by_state ON sales (state, id);
 "#;
+
+/// Version 3: what a sale in progress needs to be resumed as it was — the member on it (with the
+/// balance seen and the points redeemed) and its basket discounts, as JSON. Before this they
+/// were written only when the sale completed, so a resumed sale lost them. And refunds in the
+/// store-and-forward queue: an advice with `refund_of` (the original's reference, as JSON) is
+/// an unanswered refund (0220 `200000`) sent again, never reversed (PROTOCOLS.md §7).
+pub(crate) const V3: &str = r#"
+ALTER TABLE sales ADD COLUMN member_json TEXT;
+ALTER TABLE sales ADD COLUMN basket_discounts TEXT;
+ALTER TABLE advices ADD COLUMN refund_of TEXT;
+"#;

@@ -66,15 +66,18 @@ impl TerminalCore {
                 name: summary.operator.clone(),
                 role: Role::Cashier,
             });
-        let sale = Sale::restore(
+        let mut sale = Sale::restore(
             summary.id,
             summary.kind,
             operator,
             self.rules.clone(),
-            Basket::from_parts(stored.lines, Vec::new()),
+            Basket::from_parts(stored.lines, stored.basket_discounts),
             approved,
             stored.original_receipt,
         );
+        if let Some(member) = stored.member {
+            sale.restore_member(member);
+        }
         if sale.state() == SaleState::Completed {
             self.sale = Some(sale);
             if let Some((job, doc)) = self.finish_sale() {
