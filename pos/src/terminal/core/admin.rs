@@ -143,6 +143,7 @@ impl TerminalCore {
                 if self.ok(r).is_none() {
                     return;
                 }
+                self.sign_on_required = false;
                 self.out.push(Command::Pad(PadMessage::LoadPinKey {
                     pik_under_master,
                     kcv: pik_kcv,

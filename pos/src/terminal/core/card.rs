@@ -15,7 +15,7 @@ use super::command::CardRequest;
 use super::input::HostOutcome;
 use super::ui::wrap2;
 use super::{txn_kind, Command, Phase, TerminalCore};
-use crate::journal::{PendingTender, TenderId};
+use crate::journal::PendingTender;
 use crate::money::Money;
 use crate::sale::SaleKind;
 use crate::tender::{CardTender, EntryMode, MaskedPan, Tender, TenderKind};
@@ -79,7 +79,6 @@ impl fmt::Debug for CardRead {
 /// What is kept while the host decides: enough to build the tender record, no card data.
 #[derive(Debug)]
 pub(super) struct Authorising {
-    tender: TenderId,
     masked: MaskedPan,
     entry: EntryMode,
     amount: Money,
@@ -108,6 +107,15 @@ fn pad_text(text: &str) -> Command {
 
 impl TerminalCore {
     pub(super) fn card_tender_key(&mut self) {
+        if self.sign_on_required {
+            // A PIN block made under the stale key would be declined 55.
+            self.entry.clear();
+            return self.say("SIGN ON FIRST", "PRESS SIGNON");
+        }
+        if self.lost.contains(&super::DeviceRole::PinPad) {
+            self.entry.clear();
+            return self.say("DEVICE PINPAD", "NOT RESPONDING");
+        }
         let Some(amount) = self.tender_amount() else {
             return;
         };
@@ -298,7 +306,6 @@ impl TerminalCore {
         });
         if let Phase::Card(flow) = &mut self.phase {
             flow.step = CardStep::Authorising(Authorising {
-                tender,
                 masked,
                 entry,
                 amount,
@@ -335,10 +342,7 @@ impl TerminalCore {
                 self.card_approved(auth, String::new(), String::new(), stan, batch, true)
             }
             HostOutcome::Declined { code } => {
-                let r = self.journal.decline_tender(auth.tender, &code.code());
-                if self.ok(r).is_none() {
-                    return;
-                }
+                // The host client declined the tender in the journal before it answered.
                 self.out.push(pad_text("DECLINED"));
                 self.out.push(Command::Pad(PadMessage::Abort));
                 let (l1, mut l2) = wrap2(code.message());
@@ -379,10 +383,9 @@ impl TerminalCore {
                 offline,
             },
         );
-        let r = self.journal.approve_tender(auth.tender, &tender);
-        if self.ok(r).is_none() {
-            return;
-        }
+        // The host client approved the tender in the journal (and cleared its armed reversal,
+        // or queued its advice) in one commit before it answered; committing it again here
+        // would be a second write of the same fact.
         let Some(sale) = self.sale.as_mut() else {
             return;
         };
