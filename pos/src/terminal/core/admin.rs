@@ -119,7 +119,8 @@ impl TerminalCore {
     }
 
     pub(super) fn sign_on_key(&mut self) {
-        if self.sale.is_some() {
+        // A sale waiting for a card tender because the PIN key is stale may sign on.
+        if self.sale.is_some() && !self.sign_on_required {
             self.say("FINISH SALE FIRST", "");
             return;
         }

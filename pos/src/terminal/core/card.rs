@@ -112,10 +112,6 @@ impl TerminalCore {
             self.entry.clear();
             return self.say("SIGN ON FIRST", "PRESS SIGNON");
         }
-        if self.lost.contains(&super::DeviceRole::PinPad) {
-            self.entry.clear();
-            return self.say("DEVICE PINPAD", "NOT RESPONDING");
-        }
         let Some(amount) = self.tender_amount() else {
             return;
         };
