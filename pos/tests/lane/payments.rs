@@ -83,7 +83,16 @@ async fn card_refund_needs_the_supervisor_and_goes_to_the_card_without_pin() {
         .find(|s| s.kind == Some(TransactionKind::Refund))
         .unwrap();
     assert_eq!(refund.mac_ok, Some(true), "the refund is MACed");
-    assert_eq!(rig.journal().completed_sales().unwrap().len(), 2);
+    let journal = rig.journal();
+    assert_eq!(journal.completed_sales().unwrap().len(), 2);
+    // Each card approval is committed once, by the host client (not again by the terminal).
+    let approvals = journal
+        .events()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "tender_approved")
+        .count();
+    assert_eq!(approvals, 2, "one per tender");
 }
 
 #[tokio::test(start_paused = true)]
