@@ -315,3 +315,19 @@ fn points_redeemed_after_total_lower_the_total_and_are_booked() {
     assert_eq!(redeemed, -200);
     assert!(movements.iter().any(|m| m.1 == "earn" && m.2 == 10));
 }
+
+#[test]
+fn member_found_by_scanning_the_card_and_by_typing_the_card_number() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.keys("MEMBER");
+    lane.scan("8800000000028");
+    assert_eq!(
+        lane.shown(),
+        ("Li Qiang".into(), "POINTS            50".into())
+    );
+    lane.scan(MILK);
+    lane.keys("CANCEL");
+    lane.keys("8800000000059 MEMBER");
+    assert_eq!(lane.shown().0, "Zhou Jie");
+}
