@@ -128,3 +128,15 @@ async fn garbled_or_misread_ean_asks_to_rescan() {
     rig.scan_ean("6901234100006").await;
     assert_eq!(rig.shown(), ("Whole milk 1L".into(), "12.50".into()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn member_card_scanned_at_the_member_prompt_is_not_a_misread() {
+    let mut rig = Rig::new().await;
+    rig.login_cashier().await;
+    // Loyalty card numbers carry no EAN check digit, though the scanner reads them as EAN-13.
+    rig.keys("MEMBER").await;
+    rig.scan_ean("8800000000011").await;
+    assert_eq!(rig.shown().0, "Wang Fang");
+    rig.scan_ean("8800000000011").await;
+    assert_eq!(rig.shown(), ("RESCAN".into(), String::new()));
+}

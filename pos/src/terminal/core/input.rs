@@ -43,7 +43,8 @@ pub enum Input {
     /// made under it would be declined `55`. Card tenders are refused until a sign-on succeeds.
     SignOnRequired,
     /// A scan of a retail symbology (EAN-13/UPC-A, EAN-8) whose code does not check (a
-    /// misread, or bytes garbled on the cable): the item must be scanned again.
+    /// misread, or bytes garbled on the cable): the item must be scanned again. At the member
+    /// prompt it is taken as the card number it is.
     Misread(String),
     /// Result of [`Command::HostSignOff`](super::Command::HostSignOff): `true` when the host
     /// acknowledged.

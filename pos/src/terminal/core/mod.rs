@@ -246,9 +246,9 @@ impl TerminalCore {
             Input::PrintDone { job } => self.on_print_done(job),
             Input::DrawerOpened => self.on_drawer(true),
             Input::DrawerClosed => self.on_drawer(false),
-            Input::Misread(_) => {
+            Input::Misread(code) => {
                 self.message = None;
-                self.on_misread();
+                self.on_misread(code.trim());
             }
             Input::DeviceLost(role) => self.on_device_lost(role),
             Input::DeviceBack(role) => {
@@ -460,7 +460,12 @@ impl TerminalCore {
         }
     }
 
-    fn on_misread(&mut self) {
+    /// A retail-symbology scan whose check digit fails: scanned again, except at the member
+    /// prompt, where the code is a loyalty card number (those carry no EAN check digit).
+    fn on_misread(&mut self, code: &str) {
+        if self.operator.is_some() && matches!(self.phase, Phase::Member) {
+            return self.on_scan(code);
+        }
         if self.operator.is_none() {
             return self.say("PLEASE LOG IN", "");
         }
