@@ -603,3 +603,54 @@ async fn settlement_with_the_host_down_is_an_error() {
         Err(HostError::Unreachable)
     ));
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_refund_is_stored_and_sent_again_never_reversed() {
+    let mut rig = Rig::new();
+    rig.backup_link.set_refusing(true);
+    rig.client.sign_on().await.unwrap();
+    rig.primary.plan(K::Refund, Act::Silent);
+    let refund_sale = rig.sale();
+    let original = posrig_protocols::iso8583::transaction::Original {
+        rrn: "000000000042".into(),
+        auth_code: Some("A00042".into()),
+        batch: 7,
+        stan: 12,
+        date: None,
+    };
+    let result = rig
+        .client
+        .refund(refund_sale, money("5.00"), &original, &card())
+        .await
+        .unwrap();
+    assert!(
+        matches!(result, CardResult::ApprovedOffline { .. }),
+        "{result:?}"
+    );
+    assert_eq!(tender(&rig, refund_sale).state, TenderState::Approved);
+    assert!(
+        pending_reversals(&rig).is_empty(),
+        "refunds are not reversed"
+    );
+    let queued = rig.with(|j| j.queued_advices().unwrap());
+    assert_eq!(queued.len(), 1);
+    let of = queued[0].refund_of.clone().expect("queued as a refund");
+    assert_eq!(
+        (of.rrn.as_str(), of.stan, of.batch),
+        ("000000000042", 12, 7)
+    );
+    // After a restart (the card data is gone) it goes again with its STAN and amount.
+    rig.restart();
+    rig.client.send_pending().await.unwrap();
+    let refunds: Vec<_> = rig
+        .primary
+        .seen()
+        .into_iter()
+        .filter(|s| s.kind == Some(K::Refund))
+        .collect();
+    assert_eq!(refunds.len(), 2);
+    assert_eq!(refunds[0].msg.stan(), refunds[1].msg.stan());
+    assert_eq!(refunds[1].msg.amount_minor(), Some(500));
+    assert!(!rig.primary.kinds().contains(&K::Reversal));
+    assert!(rig.with(|j| j.queued_advices().unwrap()).is_empty());
+}
