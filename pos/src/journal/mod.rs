@@ -27,6 +27,7 @@ mod reversal;
 mod sale;
 mod schema;
 mod totals;
+mod void;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +48,7 @@ pub use sale::{
     Completion, PendingTender, SaleSummary, StoredSale, StoredTender, TenderId, TenderState,
 };
 pub use totals::{BatchTotals, CardTotals, DayTotals, KindTotals, Settlement, TenderTotals};
+pub use void::{VoidState, VoidStatus};
 
 /// A journal operation that failed.
 #[derive(Debug, thiserror::Error)]

@@ -196,3 +196,13 @@ ALTER TABLE sales ADD COLUMN member_json TEXT;
 ALTER TABLE sales ADD COLUMN basket_discounts TEXT;
 ALTER TABLE advices ADD COLUMN refund_of TEXT;
 "#;
+
+/// Version 4: a completed sale voided (撤销) by its receipt number. `void_state` is NULL for a
+/// sale never voided, `voiding` while the void is with the host (committed before the request
+/// goes out; a sale in this state still counts as sold), `voided` once done: the sale then
+/// leaves the day's and the batch's sale totals, its tenders are `voided`, and it can be
+/// neither voided again nor refunded.
+pub(crate) const V4: &str = r#"
+ALTER TABLE sales ADD COLUMN void_state TEXT;
+ALTER TABLE sales ADD COLUMN voided_at TEXT;
+"#;

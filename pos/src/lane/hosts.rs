@@ -16,6 +16,7 @@ use crate::sale::SaleId;
 use crate::tender::{EntryMode, TenderDetail};
 use crate::terminal::{
     CardRequest, HostOutcome, Input, QrOutcome, QrPayRequest, SettleOutcome, SignOnOutcome,
+    VoidRequest,
 };
 
 /// A request for the acquirer task.
@@ -25,6 +26,7 @@ pub(super) enum AcquirerJob {
     SignOff,
     Purchase(CardRequest),
     Refund(CardRequest),
+    Void(VoidRequest),
     Settle,
     /// Pending reversals and advices of a previous run.
     Recover,
@@ -196,6 +198,24 @@ impl AcquirerWorker {
                 let result = self
                     .client
                     .refund_tender(req.tender_id, amount, &original, &card)
+                    .await;
+                self.sign_on_again().await;
+                self.report_keys();
+                self.answer(Input::Host(host_outcome(result)));
+                return;
+            }
+            AcquirerJob::Void(req) => {
+                let card = card_input(&req.card);
+                let amount = self.money(req.card.amount_minor);
+                let result = self
+                    .client
+                    .void(
+                        req.card.sale_id,
+                        req.card.tender_id,
+                        &req.original,
+                        amount,
+                        &card,
+                    )
                     .await;
                 self.sign_on_again().await;
                 self.report_keys();

@@ -61,10 +61,10 @@ pub(super) enum CardStep {
 
 /// The card data from `C0`, in memory only. `Debug` shows the masked PAN only.
 pub(super) struct CardRead {
-    entry: CardEntry,
-    track2: Track2,
-    expiry: Expiry,
-    icc_tlv: Vec<u8>,
+    pub entry: CardEntry,
+    pub track2: Track2,
+    pub expiry: Expiry,
+    pub icc_tlv: Vec<u8>,
 }
 
 impl fmt::Debug for CardRead {
@@ -79,12 +79,12 @@ impl fmt::Debug for CardRead {
 /// What is kept while the host decides: enough to build the tender record, no card data.
 #[derive(Debug)]
 pub(super) struct Authorising {
-    masked: MaskedPan,
-    entry: EntryMode,
-    amount: Money,
+    pub masked: MaskedPan,
+    pub entry: EntryMode,
+    pub amount: Money,
 }
 
-fn entry_mode(e: CardEntry) -> EntryMode {
+pub(super) fn entry_mode(e: CardEntry) -> EntryMode {
     match e {
         CardEntry::Chip => EntryMode::Chip,
         CardEntry::Swipe => EntryMode::Swipe,
@@ -101,7 +101,7 @@ fn is_domestic(masked: &MaskedPan) -> bool {
 /// The result shown on the pad. Every caller follows it with `X0`: the pad keeps its
 /// transaction open until the POS ends it (or a chip card is pulled), and refuses the next `S0`
 /// with `03` otherwise (found by the scenario runner: tap, then any card sale).
-fn pad_text(text: &str) -> Command {
+pub(super) fn pad_text(text: &str) -> Command {
     Command::Pad(PadMessage::Display { text: text.into() })
 }
 
@@ -149,6 +149,7 @@ impl TerminalCore {
         }
         self.out.push(Command::Pad(PadMessage::Abort));
         self.phase = Phase::Ready;
+        self.drop_void(line1);
         self.say(line1, line2);
     }
 
@@ -238,6 +239,7 @@ impl TerminalCore {
             }
             PadMessage::Answer { code } if (waiting_card || waiting_pin) && !code.is_accepted() => {
                 self.phase = Phase::Ready;
+                self.drop_void("pinpad error");
                 self.say("PINPAD ERROR", code.as_str().to_string());
             }
             _ => {}
@@ -256,6 +258,9 @@ impl TerminalCore {
             return;
         };
         let (amount, kind) = (flow.amount, flow.kind);
+        if kind == TxnKind::Void {
+            return self.authorise_void(card);
+        }
         let Ok(masked) = MaskedPan::from_pan(card.track2.pan.as_str()) else {
             self.out.push(Command::Pad(PadMessage::Abort));
             self.phase = Phase::Ready;
@@ -327,6 +332,9 @@ impl TerminalCore {
         let CardStep::Authorising(auth) = flow.step else {
             unreachable!("checked above");
         };
+        if flow.kind == TxnKind::Void {
+            return self.on_void_host(outcome);
+        }
         match outcome {
             HostOutcome::Approved {
                 auth_code,

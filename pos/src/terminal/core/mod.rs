@@ -11,7 +11,7 @@
 //! Layout: [`input`] and [`command`] are the two vocabularies; `ui` computes the display;
 //! `admin` (login, supervisor, sign-on, no-sale, reprint), `selling` (items, quantities,
 //! weights, voids, members, total, cancel), `tender` (tender choice, cash, completion), `card`,
-//! `qr`, `refund`, `eod` (settlement, X/Z) and `recovery` hold the flows.
+//! `qr`, `refund`, `void` (a completed sale voided by its receipt number), `eod` (settlement, X/Z) and `recovery` hold the flows.
 
 mod admin;
 mod card;
@@ -24,6 +24,7 @@ mod refund;
 mod selling;
 mod tender;
 mod ui;
+mod void;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ use crate::money::Money;
 use crate::operator::{Operator, Operators};
 use crate::sale::{Sale, SaleRules};
 
-pub use command::{CardRequest, Command, QrPayRequest};
+pub use command::{CardRequest, Command, QrPayRequest, VoidRequest};
 pub use input::{
     DeviceRole, HostOutcome, Input, PrinterStatus, QrOutcome, SettleOutcome, SignOnOutcome,
 };
@@ -99,6 +100,8 @@ enum Phase {
     Member,
     /// Typing the receipt number of a refund.
     RefundReceipt,
+    /// Typing the receipt number of a sale to void.
+    VoidReceipt,
     /// Waiting for the customer's wallet payment code.
     QrScan { amount: Money },
     /// Waiting for the QR client's result.
@@ -152,6 +155,8 @@ pub struct TerminalCore {
     sale: Option<Sale>,
     /// A sale rebuilt by [`TerminalCore::recover`], taken up at the next login.
     recovered: Option<Sale>,
+    /// A void of a completed sale in progress (between sales).
+    voiding: Option<void::VoidJob>,
     phase: Phase,
     entry: String,
     qty: Option<u32>,
@@ -207,6 +212,7 @@ impl TerminalCore {
             login: LoginStep::Idle,
             sale: None,
             recovered: None,
+            voiding: None,
             phase: Phase::Ready,
             entry: String::new(),
             qty: None,
@@ -372,7 +378,10 @@ impl TerminalCore {
                 Key::Clear | Key::Cancel => self.phase = Phase::Ready,
                 _ => {}
             },
-            Phase::Supervisor { .. } | Phase::Member | Phase::RefundReceipt => self.prompt_key(key),
+            Phase::Supervisor { .. }
+            | Phase::Member
+            | Phase::RefundReceipt
+            | Phase::VoidReceipt => self.prompt_key(key),
             Phase::Ready => self.ready_key(key),
         }
     }
@@ -395,6 +404,7 @@ impl TerminalCore {
                     Phase::Supervisor { number: Some(n) } => self.supervisor_done(n, entry),
                     Phase::Member => self.member_lookup(&entry),
                     Phase::RefundReceipt => self.start_refund(&entry),
+                    Phase::VoidReceipt => self.start_void(&entry),
                     other => self.phase = other,
                 }
             }

@@ -236,7 +236,8 @@ impl TerminalCore {
     pub(super) fn void_key(&mut self) {
         let entry = std::mem::take(&mut self.entry);
         let Some(sale) = &self.sale else {
-            return self.say("NOTHING TO VOID", "");
+            // Between sales `VOID` voids a completed sale by its receipt number.
+            return self.void_receipt_key(entry);
         };
         let line = if entry.is_empty() {
             sale.basket().lines().iter().rev().find(|l| !l.voided)
