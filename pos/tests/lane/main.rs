@@ -12,3 +12,4 @@ mod qr_host;
 mod devices;
 mod payments;
 mod rig;
+mod voids;
