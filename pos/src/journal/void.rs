@@ -60,6 +60,15 @@ impl Journal {
         })
     }
 
+    /// Sales left `voiding` (a restart during a void), oldest first.
+    pub fn voids_in_progress(&self) -> Result<Vec<SaleId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM sales WHERE void_state = 'voiding' ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok(SaleId(r.get(0)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Marks a completed sale `voiding`, approved by `approver` (audited; `None` when a
     /// supervisor is logged in); commit this before the void goes to the host or the drawer.
     pub fn begin_void(

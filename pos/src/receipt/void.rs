@@ -32,10 +32,9 @@ pub struct VoidedCard {
     pub original: CardTender,
     /// Its amount.
     pub amount: Money,
-    /// STAN of the void request.
-    pub void_stan: u32,
-    /// RRN the host gave the void (field 37), if any.
-    pub void_rrn: String,
+    /// STAN of the void request and the RRN the host gave it (field 37); `None` when the
+    /// void is completed after a restart (the answer was journalled, not its references).
+    pub void_ref: Option<(u32, String)>,
 }
 
 /// Renders the void slip.
@@ -50,8 +49,7 @@ pub fn render_void(store: &StoreInfo, slip: &VoidSlip, at: DateTime) -> ReceiptD
     if let Some(VoidedCard {
         original: card,
         amount,
-        void_stan,
-        void_rrn,
+        void_ref,
     }) = &slip.card
     {
         d.pair("Card", neg(*amount));
@@ -62,9 +60,11 @@ pub fn render_void(store: &StoreInfo, slip: &VoidSlip, at: DateTime) -> ReceiptD
             "  Batch / STAN",
             format!("{:06} / {:06}", card.batch, card.stan),
         );
-        d.pair("  Void STAN", format!("{void_stan:06}"));
-        if !void_rrn.is_empty() {
-            d.pair("  Void RRN", void_rrn);
+        if let Some((void_stan, void_rrn)) = void_ref {
+            d.pair("  Void STAN", format!("{void_stan:06}"));
+            if !void_rrn.is_empty() {
+                d.pair("  Void RRN", void_rrn);
+            }
         }
     }
     if !slip.cash.is_zero() {

@@ -364,3 +364,58 @@ fn totals_after_a_void_leave_the_sale_out_of_sales_tax_tenders_and_the_batch() {
     lane.keys("2 VOID");
     assert_eq!(lane.shown(), ("OTHER BATCH".into(), "USE REFUND".into()));
 }
+
+#[test]
+fn after_a_restart_a_void_the_host_approved_is_completed_and_an_unanswered_one_dropped() {
+    let mut lane = card_sale_lane();
+    lane.supervisor();
+    lane.keys("1 VOID");
+    let out = lane.pad(chip_card());
+    let req = void_request(&out).unwrap();
+    // The host client voided the tender in the journal; the lane stopped before the answer.
+    let mut j = lane.reopen_journal();
+    let armed = j
+        .write_reversal(&Reversal {
+            sale_id: Some(SaleId(1)),
+            tender_id: None,
+            kind: ReversalKind::Card,
+            mti: Some("0200".into()),
+            processing_code: Some("200000".into()),
+            stan: Some(8),
+            batch: Some(1),
+            amount: money("12.50"),
+            masked_pan: Some(req.original.masked_pan.clone()),
+            entry_mode: Some(req.original.entry_mode),
+            out_trade_no: None,
+        })
+        .unwrap();
+    j.void_tender(req.card.tender_id, armed).unwrap();
+    drop(j);
+    let (mut lane, out) = lane.restart();
+    let slip = prints(&out)
+        .into_iter()
+        .find(|(_, d)| d.kind == DocKind::Void)
+        .expect("the void slip prints after the restart");
+    assert!(slip.1.to_text().contains("of No. LANE0001-000001"));
+    assert_eq!(void_state(&lane, 1), VoidState::Voided);
+    assert_eq!(lane.reopen_journal().day_totals().unwrap().voided.count, 1);
+
+    // A second card sale (2) whose void got no answer before the stop: not voided.
+    lane.login_cashier();
+    lane.scan(MILK);
+    lane.keys("TOTAL CARD");
+    lane.pad(chip_card());
+    lane.pad(pin_ok());
+    lane.host(approved(9));
+    lane.supervisor();
+    lane.keys("2 VOID");
+    assert!(void_request(&lane.pad(chip_card())).is_some());
+    assert_eq!(void_state(&lane, 2), VoidState::Voiding);
+    let (lane, out) = lane.restart();
+    assert!(has(&out, |c| *c == Command::HostRecover));
+    // (The first void's slip, never confirmed printed, is printed again; none for sale 2.)
+    assert!(!prints(&out)
+        .iter()
+        .any(|(_, d)| d.kind == DocKind::Void && d.to_text().contains("LANE0001-000002")));
+    assert_eq!(void_state(&lane, 2), VoidState::None);
+}

@@ -6,7 +6,9 @@
 //! - tenders still pending (request sent, answer lost) are the host client's: it reverses them
 //!   ([`Command::HostRecover`]), and they are never counted as paid.
 //!
-//! Documents whose printing did not finish are printed again.
+//! Voids left `voiding` are completed if the host approved them before the stop, else dropped
+//! (their reversal goes out with the host client's recovery). Documents whose printing did not
+//! finish are printed again.
 
 use std::time::Duration;
 
@@ -24,6 +26,7 @@ impl TerminalCore {
         let r = self.journal.recovery();
         if let Some(rec) = self.ok(r) {
             self.out.push(Command::HostRecover);
+            self.recover_voids();
             for summary in rec.in_progress {
                 self.recover_sale(&summary);
             }

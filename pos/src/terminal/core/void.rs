@@ -230,22 +230,61 @@ impl TerminalCore {
         self.ok(r);
     }
 
+    /// After a restart, voids left `voiding`: one whose card tender the host client had
+    /// already voided (the host approved before the stop) is completed — cash paid back, slip
+    /// printed; any other did not happen (its reversal, armed before the request, goes out
+    /// with the host client's recovery) and the sale is back to not voided.
+    pub(super) fn recover_voids(&mut self) {
+        let r = self.journal.voids_in_progress();
+        let Some(sales) = self.ok(r) else {
+            return;
+        };
+        for id in sales {
+            let r = self.journal.load_sale(id);
+            let Some(stored) = self.ok(r) else {
+                return;
+            };
+            let voided_card = stored.tenders.iter().find_map(|t| match &t.tender {
+                Some(tender) if t.state == TenderState::Voided => match &tender.detail {
+                    TenderDetail::Card(c) => Some((t.id, c.clone(), tender.amount)),
+                    _ => None,
+                },
+                _ => None,
+            });
+            let Some(card) = voided_card else {
+                let r = self
+                    .journal
+                    .abandon_void(id, "restart: the void's answer was lost; it is reversed");
+                self.ok(r);
+                continue;
+            };
+            let cash = stored
+                .tenders
+                .iter()
+                .filter(|t| t.state == TenderState::Approved && t.kind == TenderKind::Cash)
+                .fold(Money::ZERO, |sum, t| sum + t.amount);
+            self.voiding = Some(VoidJob {
+                sale: id,
+                operator: stored.summary.operator.clone(),
+                total: stored.summary.total.unwrap_or(Money::ZERO),
+                card: Some(card),
+                cash,
+            });
+            self.finish_void(None);
+        }
+    }
+
     /// Completes the void (`host` is the void's STAN and RRN when a card was voided): the
     /// journal commit with the slip first, then the drawer for cash, then the slip prints.
     fn finish_void(&mut self, host: Option<(u32, String)>) {
         let Some(job) = self.voiding.take() else {
             return;
         };
-        let card = job
-            .card
-            .clone()
-            .zip(host)
-            .map(|((_, original, amount), (stan, rrn))| VoidedCard {
-                original,
-                amount,
-                void_stan: stan,
-                void_rrn: rrn,
-            });
+        let card = job.card.clone().map(|(_, original, amount)| VoidedCard {
+            original,
+            amount,
+            void_ref: host,
+        });
         let slip = VoidSlip {
             original_receipt: format!("{}-{}", self.settings.terminal_id, job.sale),
             operator: job.operator.clone(),
