@@ -288,7 +288,7 @@ fn a_declined_or_unanswered_void_leaves_the_sale_sold() {
     lane.keys("CANCEL");
     assert_eq!(
         lane.shown(),
-        ("CARD CANCELLED".into(), "CHOOSE TENDER".into())
+        ("CARD CANCELLED".into(), "VOID NOT DONE".into())
     );
     assert_eq!(void_state(&lane, 1), VoidState::None);
 }

@@ -149,6 +149,12 @@ impl TerminalCore {
         }
         self.out.push(Command::Pad(PadMessage::Abort));
         self.phase = Phase::Ready;
+        // A void has no tender to choose instead: it is simply not done.
+        let line2 = if self.voiding.is_some() {
+            "VOID NOT DONE"
+        } else {
+            line2
+        };
         self.drop_void(line1);
         self.say(line1, line2);
     }
