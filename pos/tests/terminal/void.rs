@@ -419,3 +419,67 @@ fn after_a_restart_a_void_the_host_approved_is_completed_and_an_unanswered_one_d
         .any(|(_, d)| d.kind == DocKind::Void && d.to_text().contains("LANE0001-000002")));
     assert_eq!(void_state(&lane, 2), VoidState::None);
 }
+
+#[test]
+fn card_and_cash_sale_voids_the_card_at_the_host_and_pays_the_cash_back_but_two_cards_are_refused()
+{
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.scan(MILK);
+    lane.keys("TOTAL 5 CARD");
+    lane.pad(chip_card());
+    lane.pad(pin_ok());
+    lane.host(approved(7));
+    lane.keys("CASH");
+    lane.send(Input::DrawerOpened);
+    lane.send(Input::DrawerClosed);
+
+    lane.supervisor();
+    let out = lane.keys("1 VOID");
+    assert!(has(&out, |c| matches!(
+        c,
+        Command::Pad(PadMessage::Start {
+            kind: TxnKind::Void,
+            amount_minor: 500,
+            ..
+        })
+    )));
+    let out = lane.pad(chip_card());
+    let req = void_request(&out).unwrap();
+    assert_eq!(req.card.amount_minor, 500, "the card's part only");
+    let out = host_approves_void(&mut lane, &req);
+    // The drawer opens after the void is committed, for the cash part.
+    assert!(has(&out, |c| *c == Command::KickDrawer));
+    assert_eq!(lane.shown(), ("SALE VOIDED".into(), "PAY BACK 7.50".into()));
+    let (_, slip) = prints(&out).pop().unwrap();
+    let text = slip.to_text();
+    assert!(text.contains("Card") && text.contains("-5.00"), "{text}");
+    assert!(
+        text.contains("Cash paid back") && text.contains("-7.50"),
+        "{text}"
+    );
+    let sale = lane.reopen_journal().load_sale(SaleId(1)).unwrap();
+    assert!(sale.tenders.iter().all(|t| t.state == TenderState::Voided));
+    lane.send(Input::DrawerOpened);
+    lane.send(Input::DrawerClosed);
+
+    // Sale 2, paid with two cards: not voidable here, and nothing is started.
+    lane.scan(MILK);
+    lane.keys("TOTAL 5 CARD");
+    lane.pad(chip_card());
+    lane.pad(pin_ok());
+    lane.host(approved(9));
+    lane.keys("CARD");
+    lane.pad(chip_card());
+    lane.pad(pin_ok());
+    lane.host(approved(10));
+    assert_eq!(lane.shown(), ("APPROVED".into(), "THANK YOU".into()));
+    lane.supervisor();
+    let out = lane.keys("2 VOID");
+    assert_eq!(
+        lane.shown(),
+        ("SPLIT CARD SALE".into(), "USE REFUND".into())
+    );
+    assert!(!has(&out, |c| matches!(c, Command::Pad(_))));
+    assert_eq!(void_state(&lane, 2), VoidState::None);
+}
