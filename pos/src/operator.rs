@@ -34,6 +34,8 @@ pub enum Action {
     NoSale,
     /// Totalling a sale above the configured limit.
     AboveLimit,
+    /// Voiding (撤销) a completed sale by its receipt number.
+    VoidSale,
 }
 
 impl Action {
@@ -45,6 +47,7 @@ impl Action {
             Action::PriceOverride => "price_override",
             Action::NoSale => "no_sale",
             Action::AboveLimit => "above_limit",
+            Action::VoidSale => "void_sale",
         }
     }
 }

@@ -244,6 +244,12 @@ impl Sale {
         sale
     }
 
+    /// Puts back the member a restored sale had (balance seen and points redeemed as stored);
+    /// the points redemption's basket discount comes back with the basket.
+    pub fn restore_member(&mut self, member: MemberOnSale) {
+        self.member = Some(member);
+    }
+
     /// The journal id.
     pub fn id(&self) -> SaleId {
         self.id

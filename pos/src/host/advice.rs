@@ -1,6 +1,7 @@
 //! Offline advices (store-and-forward): sales approved offline under the floor limit are advised
 //! to the host (0220 `000000`, 60.1 `30`, with the local authorisation code and the sale's time)
-//! before the next online transaction and before settlement. `00` (or `94`, already known) marks
+//! before the next online transaction and before settlement. Unanswered refunds (0220 `200000`,
+//! never reversed) go through the same queue, sent again as they were. `00` (or `94`, already known) marks
 //! an advice sent; other refusals leave it queued for the next time; a silent host stops the
 //! queue.
 //!
@@ -65,6 +66,25 @@ impl AcquirerClient {
             .auth_code
             .filter(|c| !c.is_empty())
             .unwrap_or_else(|| offline_auth_code(a.stan));
+        if let Some(r) = &q.refund_of {
+            // An unanswered refund goes again as it went (same STAN, so the host can tell a
+            // resend from a new refund).
+            let original = transaction::Original {
+                rrn: r.rrn.clone(),
+                auth_code: r.auth_code.clone(),
+                batch: r.batch,
+                stan: r.stan,
+                date: None,
+            };
+            return Ok(transaction::refund(
+                &self.config.terminal,
+                a.stan,
+                a.batch,
+                self.minor(a.amount)?,
+                &card,
+                &original,
+            )?);
+        }
         let (hhmmss, mmdd) = time_and_date(&context.approved_at)
             .unwrap_or_else(|| time_and_date(&self.clock.now().to_string()).unwrap_or_default());
         Ok(transaction::offline_sale(

@@ -9,7 +9,9 @@ use super::acquirer::{AcquirerClient, Answer, Reply};
 use super::error::HostError;
 use super::outcome::{BalanceResult, CardInput, CardResult};
 use super::stan::offline_auth_code;
-use crate::journal::{Advice, PendingTender, Reversal, ReversalId, ReversalKind, TenderId};
+use crate::journal::{
+    Advice, PendingTender, RefundOf, Reversal, ReversalId, ReversalKind, TenderId,
+};
 use crate::money::Money;
 use crate::sale::SaleId;
 use crate::tender::{CardTender, MaskedPan, Tender, TenderKind};
@@ -254,8 +256,8 @@ impl AcquirerClient {
     }
 
     /// Refund (0220 `200000`) in refund sale `sale` of a card payment from an earlier day or
-    /// batch. Not reversed if unanswered: the tender stays pending (the host deduplicates a
-    /// resend of the same STAN).
+    /// batch. Not reversed if unanswered: stored and forwarded (sent again with the same STAN,
+    /// which the host deduplicates) — see `forward_refund`.
     pub async fn refund(
         &mut self,
         sale: SaleId,
@@ -323,10 +325,9 @@ impl AcquirerClient {
                     tender: Some(tender),
                 })
             }
-            Reply::NoResponse => Ok(CardResult::NoResponse {
-                tender: Some(tender),
-                reversal: None,
-            }),
+            Reply::NoResponse => {
+                self.forward_refund(tender, stan, batch, amount, masked, original, card)
+            }
             Reply::Answered(frame) => match self.judge(frame, maced) {
                 Answer::Approved(msg) => {
                     let auth_code = msg.auth_code().unwrap_or_default().trim().to_owned();
@@ -358,12 +359,71 @@ impl AcquirerClient {
                         message: code.message(),
                     })
                 }
-                Answer::BadMac => Ok(CardResult::NoResponse {
-                    tender: Some(tender),
-                    reversal: None,
-                }),
+                Answer::BadMac => {
+                    self.forward_refund(tender, stan, batch, amount, masked, original, card)
+                }
             },
         }
+    }
+
+    /// A refund sent without a valid answer: the host may have it, so it is neither declined
+    /// (the cashier would pay it out again another way) nor reversed (PROTOCOLS.md §7: refunds
+    /// are not). It is stored and forwarded like an offline advice — the tender approved as
+    /// sent and the same refund queued, in one commit, to go again before the next online
+    /// transaction and before settlement until the host acknowledges it.
+    #[allow(clippy::too_many_arguments)]
+    fn forward_refund(
+        &mut self,
+        tender: TenderId,
+        stan: u32,
+        batch: u32,
+        amount: Money,
+        masked: MaskedPan,
+        original: &transaction::Original,
+        card: &CardInput,
+    ) -> Result<CardResult, HostError> {
+        let auth_code = offline_auth_code(stan);
+        let record = CardTender {
+            masked_pan: masked.clone(),
+            entry_mode: card.entry_mode,
+            auth_code: auth_code.clone(),
+            rrn: String::new(),
+            stan,
+            batch,
+            offline: true,
+            domestic: card.domestic,
+        };
+        let sale = self.with_journal(|j| {
+            j.pending_tenders()?
+                .into_iter()
+                .find(|t| t.id == tender)
+                .map(|t| t.sale_id)
+                .ok_or(crate::journal::JournalError::UnknownTender(tender.0))
+        })?;
+        let advice = Advice {
+            sale_id: sale,
+            tender_id: Some(tender),
+            stan,
+            batch,
+            amount,
+            masked_pan: masked,
+            entry_mode: card.entry_mode,
+        };
+        let refund_of = RefundOf {
+            rrn: original.rrn.clone(),
+            auth_code: original.auth_code.clone(),
+            batch: original.batch,
+            stan: original.stan,
+        };
+        let id = self.with_journal(|j| j.forward_refund(tender, &record, &advice, &refund_of))?;
+        self.advice_cards.insert(id, card.card.clone());
+        tracing::warn!(stan, "refund unanswered; queued to be sent again");
+        Ok(CardResult::ApprovedOffline {
+            tender,
+            auth_code,
+            stan,
+            batch,
+        })
     }
 
     /// Balance inquiry (0200 `310000`): the balance from field 4 of the answer.

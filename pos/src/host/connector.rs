@@ -12,10 +12,11 @@ use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-/// A bidirectional byte stream to a host (TCP connection, in-memory pipe, impaired wire).
-pub trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
-
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> ByteStream for T {}
+/// A bidirectional byte stream to a host (TCP connection, in-memory pipe, impaired wire): the
+/// same trait the drivers run on. The two `Connector`s stay apart on purpose: a driver's
+/// reopens its one device and may keep state between tries (`FnMut`), a host link's is shared
+/// by the primary/backup logic (`&self`, `Sync`) and names its address for logs.
+pub use crate::driver::stream::ByteStream;
 
 /// The future a [`Connector`] returns.
 pub type ConnectFuture<'a> =

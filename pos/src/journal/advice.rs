@@ -32,6 +32,20 @@ pub struct Advice {
     pub entry_mode: EntryMode,
 }
 
+/// The original card payment an unanswered refund refers to (field 61 and field 37 of the
+/// refund message); references only, no card data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RefundOf {
+    /// Field 37 of the original.
+    pub rrn: String,
+    /// Field 38 of the original, if any.
+    pub auth_code: Option<String>,
+    /// Batch of the original.
+    pub batch: u32,
+    /// STAN of the original.
+    pub stan: u32,
+}
+
 /// An advice waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedAdvice {
@@ -41,6 +55,8 @@ pub struct QueuedAdvice {
     pub advice: Advice,
     /// Tries so far.
     pub tries: u32,
+    /// For an unanswered refund sent again: its original; `None` for an offline sale.
+    pub refund_of: Option<RefundOf>,
 }
 
 impl Journal {
@@ -93,7 +109,8 @@ impl Journal {
     /// Advices not yet acknowledged, oldest first.
     pub fn queued_advices(&self) -> Result<Vec<QueuedAdvice>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, sale_id, tender_id, stan, batch, amount_minor, masked_pan, entry_mode, tries
+            "SELECT id, sale_id, tender_id, stan, batch, amount_minor, masked_pan, entry_mode, tries,
+                 refund_of
              FROM advices WHERE sent_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -107,10 +124,11 @@ impl Journal {
                 r.get::<_, String>(6)?,
                 r.get::<_, String>(7)?,
                 r.get::<_, u32>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })?;
         rows.map(|row| {
-            let (id, sale, tender, stan, batch, amount, pan, entry, tries) = row?;
+            let (id, sale, tender, stan, batch, amount, pan, entry, tries, refund_of) = row?;
             let corrupt = |w: &str| JournalError::Corrupt(format!("advice {id}: {w}"));
             Ok(QueuedAdvice {
                 id: AdviceId(id),
@@ -124,6 +142,9 @@ impl Journal {
                     entry_mode: EntryMode::parse(&entry).ok_or_else(|| corrupt("entry mode"))?,
                 },
                 tries,
+                refund_of: refund_of
+                    .map(|r| serde_json::from_str(&r).map_err(|_| corrupt("refund original")))
+                    .transpose()?,
             })
         })
         .collect()

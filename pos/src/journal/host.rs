@@ -4,7 +4,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::advice::{Advice, AdviceId};
+use super::advice::{Advice, AdviceId, RefundOf};
 use super::reversal::ReversalId;
 use super::sale::{write_event, TenderId};
 use super::{Journal, JournalError, Result};
@@ -43,6 +43,19 @@ impl Journal {
         advice: &Advice,
         armed: Option<ReversalId>,
     ) -> Result<AdviceId> {
+        self.approve_and_queue(tender, card, advice, armed, None)
+    }
+
+    fn approve_and_queue(
+        &mut self,
+        tender: TenderId,
+        card: &CardTender,
+        advice: &Advice,
+        armed: Option<ReversalId>,
+        refund_of: Option<&RefundOf>,
+    ) -> Result<AdviceId> {
+        let refund_of =
+            refund_of.map(|r| serde_json::to_string(r).expect("references serialise to JSON"));
         self.write(|tx, ctx| {
             let n = tx.execute(
                 "UPDATE tenders SET state = 'approved', masked_pan = ?2, entry_mode = ?3,
@@ -66,8 +79,8 @@ impl Journal {
             }
             tx.execute(
                 "INSERT INTO advices (sale_id, tender_id, stan, batch, amount_minor, masked_pan,
-                     entry_mode, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     entry_mode, created_at, refund_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     advice.sale_id.0,
                     tender.0,
@@ -76,7 +89,8 @@ impl Journal {
                     ctx.minor(advice.amount)?,
                     advice.masked_pan.as_str(),
                     advice.entry_mode.as_str(),
-                    ctx.now
+                    ctx.now,
+                    refund_of
                 ],
             )?;
             let id = AdviceId(tx.last_insert_rowid());
@@ -95,6 +109,20 @@ impl Journal {
             )?;
             Ok(id)
         })
+    }
+
+    /// Takes an unanswered refund into the store-and-forward queue: the pending refund tender
+    /// is approved (as sent, not yet acknowledged) and the refund queued to be sent again
+    /// before the next online transaction and before settlement, in one transaction. A refund
+    /// is never reversed (PROTOCOLS.md §7); the host deduplicates the resend by its STAN.
+    pub fn forward_refund(
+        &mut self,
+        tender: TenderId,
+        card: &CardTender,
+        advice: &Advice,
+        refund_of: &RefundOf,
+    ) -> Result<AdviceId> {
+        self.approve_and_queue(tender, card, advice, None, Some(refund_of))
     }
 
     /// When an advice's sale was approved and with which code.

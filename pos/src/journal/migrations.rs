@@ -7,7 +7,7 @@ use super::schema;
 use super::JournalError;
 
 /// Migrations in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[schema::V1, schema::V2];
+const MIGRATIONS: &[&str] = &[schema::V1, schema::V2, schema::V3, schema::V4];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -27,6 +27,7 @@ mod reversal;
 mod sale;
 mod schema;
 mod totals;
+mod void;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +39,7 @@ use crate::clock::WallClock;
 use crate::money::{Currency, Money, MoneyError};
 use crate::sale::SaleId;
 
-pub use advice::{Advice, AdviceId, QueuedAdvice};
+pub use advice::{Advice, AdviceId, QueuedAdvice, RefundOf};
 pub use audit::Event;
 pub use host::{AdviceContext, BatchDetail};
 pub use receipt::{PrintState, ReceiptId, StoredReceipt};
@@ -47,6 +48,7 @@ pub use sale::{
     Completion, PendingTender, SaleSummary, StoredSale, StoredTender, TenderId, TenderState,
 };
 pub use totals::{BatchTotals, CardTotals, DayTotals, KindTotals, Settlement, TenderTotals};
+pub use void::{VoidState, VoidStatus};
 
 /// A journal operation that failed.
 #[derive(Debug, thiserror::Error)]

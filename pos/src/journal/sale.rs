@@ -6,7 +6,8 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::receipt::{insert_receipt, ReceiptId};
 use super::{Ctx, Journal, JournalError, Result};
-use crate::basket::{Line, LineId, Quantity};
+use crate::basket::{BasketDiscount, Line, LineId, Quantity};
+use crate::member::MemberOnSale;
 use crate::money::Money;
 use crate::operator::Operator;
 use crate::receipt::ReceiptDoc;
@@ -125,6 +126,10 @@ pub struct StoredSale {
     pub original_receipt: Option<String>,
     /// Member, if attached.
     pub member_id: Option<String>,
+    /// The member as on the sale in progress (balance seen, points redeemed), if attached.
+    pub member: Option<MemberOnSale>,
+    /// Basket discounts of the sale in progress (points redemption included).
+    pub basket_discounts: Vec<BasketDiscount>,
     /// Lines in order, voided ones included.
     pub lines: Vec<Line>,
     /// Tenders in order.
@@ -286,14 +291,17 @@ impl Journal {
         self.write(|tx, ctx| {
             sale_state(tx, sale.id())?;
             tx.execute(
-                "UPDATE sales SET kind = ?2, state = ?3, original_receipt = ?4, member_id = ?5
+                "UPDATE sales SET kind = ?2, state = ?3, original_receipt = ?4, member_id = ?5,
+                     member_json = ?6, basket_discounts = ?7
                  WHERE id = ?1 AND state <> 'completed'",
                 params![
                     sale.id().0,
                     sale.kind().as_str(),
                     sale.state().as_str(),
                     sale.original_receipt(),
-                    sale.member().map(|m| m.id.as_str())
+                    sale.member().map(|m| m.id.as_str()),
+                    sale.member().map(json),
+                    json(&sale.basket().discounts())
                 ],
             )?;
             write_approvals(tx, ctx, sale)
@@ -715,10 +723,19 @@ impl Journal {
         let header = self
             .conn
             .query_row(
-                "SELECT id, kind, state, operator, started_at, total_minor, original_receipt, member_id
+                "SELECT id, kind, state, operator, started_at, total_minor, original_receipt, member_id,
+                     member_json, basket_discounts
                  FROM sales WHERE id = ?1",
                 [id.0],
-                |r| Ok((self.summary_row(r)?, r.get::<_, Option<String>>(6)?, r.get::<_, Option<String>>(7)?)),
+                |r| {
+                    Ok((
+                        self.summary_row(r)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                    ))
+                },
             )
             .optional()?
             .ok_or(JournalError::UnknownSale(id))?;
@@ -786,10 +803,22 @@ impl Journal {
             })
             .collect::<Result<Vec<_>>>()?;
         let tenders = self.tenders_where("sale_id = ?1", rusqlite::params![id.0])?;
+        let corrupt = |what: &str| JournalError::Corrupt(format!("sale {id}: {what}"));
+        let member = header
+            .3
+            .map(|m| serde_json::from_str(&m).map_err(|_| corrupt("member")))
+            .transpose()?;
+        let basket_discounts = header
+            .4
+            .map(|d| serde_json::from_str(&d).map_err(|_| corrupt("basket discounts")))
+            .transpose()?
+            .unwrap_or_default();
         Ok(StoredSale {
             summary: header.0?,
             original_receipt: header.1,
             member_id: header.2,
+            member,
+            basket_discounts,
             lines,
             tenders,
         })

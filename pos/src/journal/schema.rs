@@ -185,3 +185,24 @@ CREATE INDEX reversals_open ON reversals (cleared_at, id);
 CREATE INDEX receipts_by_state ON receipts (state, id);
 CREATE INDEX sales_by_state ON sales (state, id);
 "#;
+
+/// Version 3: what a sale in progress needs to be resumed as it was — the member on it (with the
+/// balance seen and the points redeemed) and its basket discounts, as JSON. Before this they
+/// were written only when the sale completed, so a resumed sale lost them. And refunds in the
+/// store-and-forward queue: an advice with `refund_of` (the original's reference, as JSON) is
+/// an unanswered refund (0220 `200000`) sent again, never reversed (PROTOCOLS.md §7).
+pub(crate) const V3: &str = r#"
+ALTER TABLE sales ADD COLUMN member_json TEXT;
+ALTER TABLE sales ADD COLUMN basket_discounts TEXT;
+ALTER TABLE advices ADD COLUMN refund_of TEXT;
+"#;
+
+/// Version 4: a completed sale voided (撤销) by its receipt number. `void_state` is NULL for a
+/// sale never voided, `voiding` while the void is with the host (committed before the request
+/// goes out; a sale in this state still counts as sold), `voided` once done: the sale then
+/// leaves the day's and the batch's sale totals, its tenders are `voided`, and it can be
+/// neither voided again nor refunded.
+pub(crate) const V4: &str = r#"
+ALTER TABLE sales ADD COLUMN void_state TEXT;
+ALTER TABLE sales ADD COLUMN voided_at TEXT;
+"#;

@@ -44,6 +44,9 @@ pub struct DayTotals {
     pub sales: KindTotals,
     /// Completed refunds.
     pub refunds: KindTotals,
+    /// Sales voided (撤销) by receipt number; they are not in `sales`, tax, savings, rounding
+    /// or the tender totals.
+    pub voided: KindTotals,
     /// Cancelled transactions.
     pub cancelled: u32,
     /// Voided lines.
@@ -102,9 +105,17 @@ pub struct Settlement {
 
 const OPEN_DAY: &str = "z_no IS NULL AND state IN ('completed', 'cancelled')";
 
-fn kind_totals(conn: &Connection, cur: &Currency, kind: &str) -> Result<KindTotals> {
+/// A sale that still counts: not voided (one being voided still does until the host says so).
+const NOT_VOIDED: &str = "COALESCE(void_state, '') <> 'voided'";
+
+fn kind_totals(conn: &Connection, cur: &Currency, kind: &str, voided: bool) -> Result<KindTotals> {
+    let void_filter = if voided {
+        "void_state = 'voided'".to_string()
+    } else {
+        NOT_VOIDED.to_string()
+    };
     let (count, minor): (u32, i64) = conn.query_row(
-        &format!("SELECT COUNT(*), COALESCE(SUM(total_minor), 0) FROM sales WHERE {OPEN_DAY} AND state = 'completed' AND kind = ?1"),
+        &format!("SELECT COUNT(*), COALESCE(SUM(total_minor), 0) FROM sales WHERE {OPEN_DAY} AND state = 'completed' AND kind = ?1 AND {void_filter}"),
         [kind],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -115,8 +126,9 @@ fn kind_totals(conn: &Connection, cur: &Currency, kind: &str) -> Result<KindTota
 }
 
 fn day_totals_on(conn: &Connection, cur: &Currency) -> Result<DayTotals> {
-    let sales = kind_totals(conn, cur, "sale")?;
-    let refunds = kind_totals(conn, cur, "refund")?;
+    let sales = kind_totals(conn, cur, "sale", false)?;
+    let refunds = kind_totals(conn, cur, "refund", false)?;
+    let voided = kind_totals(conn, cur, "sale", true)?;
     let one = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
     let cancelled = one(&format!(
         "SELECT COUNT(*) FROM sales WHERE {OPEN_DAY} AND state = 'cancelled'"
@@ -126,16 +138,16 @@ fn day_totals_on(conn: &Connection, cur: &Currency) -> Result<DayTotals> {
     ))?;
     let no_sales = one("SELECT COUNT(*) FROM events WHERE kind = 'no_sale'
          AND id > COALESCE((SELECT MAX(id) FROM events WHERE kind = 'z_closed'), 0)")?;
-    let savings = one(&format!("SELECT COALESCE(SUM(savings_minor), 0) FROM sales WHERE {OPEN_DAY} AND state = 'completed' AND kind = 'sale'"))?;
+    let savings = one(&format!("SELECT COALESCE(SUM(savings_minor), 0) FROM sales WHERE {OPEN_DAY} AND state = 'completed' AND kind = 'sale' AND {NOT_VOIDED}"))?;
     let rounding = one(&format!(
         "SELECT COALESCE(SUM(CASE kind WHEN 'refund' THEN -rounding_minor ELSE rounding_minor END), 0)
-         FROM sales WHERE {OPEN_DAY} AND state = 'completed'"
+         FROM sales WHERE {OPEN_DAY} AND state = 'completed' AND {NOT_VOIDED}"
     ))?;
     let mut stmt = conn.prepare(
         &format!(
             "SELECT t.code, SUM(CASE s.kind WHEN 'refund' THEN -t.tax_minor ELSE t.tax_minor END)
          FROM sale_taxes t JOIN sales s ON s.id = t.sale_id
-         WHERE s.{OPEN_DAY} AND s.state = 'completed'
+         WHERE s.{OPEN_DAY} AND s.state = 'completed' AND COALESCE(s.void_state, '') <> 'voided'
          GROUP BY t.code ORDER BY t.code"
         )
         .replace("s.z_no IS NULL AND state", "s.z_no IS NULL AND s.state"),
@@ -172,6 +184,7 @@ fn day_totals_on(conn: &Connection, cur: &Currency) -> Result<DayTotals> {
         z_no: None,
         sales,
         refunds,
+        voided,
         cancelled: cancelled as u32,
         line_voids: line_voids as u32,
         no_sales: no_sales as u32,

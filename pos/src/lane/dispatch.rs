@@ -90,6 +90,9 @@ impl Dispatch {
             Command::HostRefund(req) => {
                 let _ = self.acquirer.send(AcquirerJob::Refund(req));
             }
+            Command::HostVoid(req) => {
+                let _ = self.acquirer.send(AcquirerJob::Void(req));
+            }
             Command::HostSettle { .. } => {
                 let _ = self.acquirer.send(AcquirerJob::Settle);
             }

@@ -16,6 +16,7 @@ use crate::sale::SaleId;
 use crate::tender::{EntryMode, TenderDetail};
 use crate::terminal::{
     CardRequest, HostOutcome, Input, QrOutcome, QrPayRequest, SettleOutcome, SignOnOutcome,
+    VoidRequest,
 };
 
 /// A request for the acquirer task.
@@ -25,6 +26,7 @@ pub(super) enum AcquirerJob {
     SignOff,
     Purchase(CardRequest),
     Refund(CardRequest),
+    Void(VoidRequest),
     Settle,
     /// Pending reversals and advices of a previous run.
     Recover,
@@ -202,6 +204,24 @@ impl AcquirerWorker {
                 self.answer(Input::Host(host_outcome(result)));
                 return;
             }
+            AcquirerJob::Void(req) => {
+                let card = card_input(&req.card);
+                let amount = self.money(req.card.amount_minor);
+                let result = self
+                    .client
+                    .void(
+                        req.card.sale_id,
+                        req.card.tender_id,
+                        &req.original,
+                        amount,
+                        &card,
+                    )
+                    .await;
+                self.sign_on_again().await;
+                self.report_keys();
+                self.answer(Input::Host(host_outcome(result)));
+                return;
+            }
             AcquirerJob::Settle => {
                 let outcome = match self.client.settle().await {
                     Ok(SettlementResult::Balanced { .. }) => SettleOutcome::Balanced,
@@ -214,6 +234,7 @@ impl AcquirerWorker {
                         }
                     }
                 };
+                self.sign_on_again().await;
                 self.report_keys();
                 self.answer(Input::Settle(outcome));
                 return;
@@ -228,12 +249,28 @@ impl AcquirerWorker {
     /// `55`). Sign on now, before the answer goes to the core, so the new key reaches the pad
     /// (through [`report_keys`](Self::report_keys)) before the next PIN is asked for. Only with
     /// keys still loaded: without a session (host unreachable) the next request signs on.
+    ///
+    /// When that sign-on fails (or cannot be tried) while the pad holds a PIN key, the key is
+    /// stale: the core is told ([`Input::SignOnRequired`]) and refuses card tenders until a
+    /// sign-on succeeds, instead of letting the next request sign on after its PIN block was
+    /// made.
     async fn sign_on_again(&mut self) {
-        if !(self.client.is_signed_on() && self.client.needs_sign_on()) {
+        if !self.client.needs_sign_on() {
             return;
         }
-        if let Err(e) = self.client.sign_on().await {
-            tracing::warn!(error = %e, "sign-on after the host asked for it failed");
+        let signed_on = if self.client.is_signed_on() {
+            match self.client.sign_on().await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "sign-on after the host asked for it failed");
+                    false
+                }
+            }
+        } else {
+            false
+        };
+        if !signed_on && self.pik_reported.is_some() {
+            self.answer(Input::SignOnRequired);
         }
     }
 

@@ -3,6 +3,7 @@
 //! frames, job holds that the status already reports) are logged and dropped.
 
 use posrig_protocols::escpos::{PaperLevel, PrinterStatus as EscPosStatus};
+use posrig_protocols::scanner::{validate, Symbology};
 
 use crate::driver::display::DisplayEvent;
 use crate::driver::keyboard::KeyboardEvent;
@@ -37,6 +38,14 @@ pub(super) fn keyboard(event: KeyboardEvent) -> Option<Input> {
 
 pub(super) fn scanner(event: ScannerEvent) -> Option<Input> {
     match event {
+        // A retail symbology carries a check digit; a code that does not check was misread or
+        // garbled on the cable (the frame itself has no checksum), and is scanned again.
+        ScannerEvent::Scan(scan)
+            if matches!(scan.symbology, Some(Symbology::Ean13 | Symbology::Ean8))
+                && validate(&scan.data).is_err() =>
+        {
+            Some(Input::Misread(scan.data))
+        }
         ScannerEvent::Scan(scan) => Some(Input::Scan(scan.data)),
         ScannerEvent::BadFrame(e) => {
             tracing::debug!(error = %e, "scanner frame skipped");

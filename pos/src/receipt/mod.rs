@@ -4,11 +4,13 @@
 
 pub mod render;
 pub mod report;
+pub mod void;
 
 use serde::{Deserialize, Serialize};
 
 pub use render::render_sale;
 pub use report::{render_x_report, render_z_report};
+pub use void::{render_void, VoidSlip, VoidedCard};
 
 /// Columns of Font A on 80 mm paper.
 pub const WIDTH: usize = 48;
@@ -27,6 +29,8 @@ pub enum DocKind {
     ZReport,
     /// Settlement slip.
     Settlement,
+    /// Void (撤销) slip of a sale voided by its receipt number.
+    Void,
 }
 
 impl DocKind {
@@ -38,6 +42,7 @@ impl DocKind {
             DocKind::XReport => "x_report",
             DocKind::ZReport => "z_report",
             DocKind::Settlement => "settlement",
+            DocKind::Void => "void",
         }
     }
 }

@@ -51,6 +51,13 @@ fn render(
         format!("Refunds ({})", t.refunds.count),
         neg(t.refunds.amount),
     );
+    if t.voided.count > 0 {
+        // Voided sales are out of the sales above (and of NET); shown for the audit.
+        d.pair(
+            format!("Voided sales ({})", t.voided.count),
+            t.voided.amount.to_string(),
+        );
+    }
     d.big_pair("NET", t.net().to_string());
     d.pair("Discounts given", t.savings.to_string());
     d.pair("Cash rounding", t.rounding.to_string());

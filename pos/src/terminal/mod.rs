@@ -6,5 +6,5 @@ pub mod core;
 
 pub use self::core::{
     CardRequest, Command, DeviceRole, HostOutcome, Input, PrinterStatus, QrOutcome, QrPayRequest,
-    SettleOutcome, SignOnOutcome, TerminalCore, TerminalSettings,
+    SettleOutcome, SignOnOutcome, TerminalCore, TerminalSettings, VoidRequest,
 };

@@ -480,6 +480,54 @@ async fn after_a_restart_the_reversal_is_rebuilt_from_the_journal_without_card_d
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_unanswered_void_is_reversed_as_a_void_after_a_restart_and_the_sale_stays_paid() {
+    let mut rig = Rig::new();
+    let sale = rig.sale();
+    let CardResult::Approved { tender: id, .. } = rig
+        .client
+        .purchase(sale, money("15.00"), &card())
+        .await
+        .unwrap()
+    else {
+        panic!("not approved")
+    };
+    let record = match tender(&rig, sale).tender.unwrap().detail {
+        posrig_pos::tender::TenderDetail::Card(c) => c,
+        other => panic!("{other:?}"),
+    };
+    rig.primary.plan(K::Void, Act::Silent);
+    rig.backup_link.set_refusing(true);
+    let result = rig
+        .client
+        .void(sale, id, &record, money("15.00"), &card())
+        .await
+        .unwrap();
+    assert!(
+        matches!(result, CardResult::NoResponse { .. }),
+        "{result:?}"
+    );
+    let void_stan = rig.primary.seen().last().unwrap().msg.stan();
+    assert_eq!(pending_reversals(&rig).len(), 1);
+    rig.restart();
+    rig.primary.clear();
+    let report = rig.client.recover().await.unwrap();
+    assert_eq!((report.reversals_sent, report.reversals_left), (1, 0));
+    assert_eq!(rig.primary.kinds(), [K::SignOn, K::Reversal]);
+    let reversal = &rig.primary.seen()[1].msg;
+    assert_eq!(reversal.processing_code(), Some("200000"));
+    assert_eq!(reversal.stan(), void_stan, "the void's STAN");
+    assert_eq!(reversal.amount_minor(), Some(1500));
+    assert_eq!(
+        reversal.field60().unwrap().unwrap().txn_type,
+        posrig_protocols::iso8583::txn_type::VOID
+    );
+    assert_eq!(reversal.pan(), None, "no card data after a restart");
+    // The void was undone: the original payment stands.
+    assert_eq!(tender(&rig, sale).state, TenderState::Approved);
+    assert_macs_ok(&rig.primary);
+}
+
+#[tokio::test(start_paused = true)]
 async fn void_refund_and_balance() {
     let mut rig = Rig::new();
     let sale = rig.sale();
@@ -602,4 +650,55 @@ async fn settlement_with_the_host_down_is_an_error() {
         rig.client.settle().await,
         Err(HostError::Unreachable)
     ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_refund_is_stored_and_sent_again_never_reversed() {
+    let mut rig = Rig::new();
+    rig.backup_link.set_refusing(true);
+    rig.client.sign_on().await.unwrap();
+    rig.primary.plan(K::Refund, Act::Silent);
+    let refund_sale = rig.sale();
+    let original = posrig_protocols::iso8583::transaction::Original {
+        rrn: "000000000042".into(),
+        auth_code: Some("A00042".into()),
+        batch: 7,
+        stan: 12,
+        date: None,
+    };
+    let result = rig
+        .client
+        .refund(refund_sale, money("5.00"), &original, &card())
+        .await
+        .unwrap();
+    assert!(
+        matches!(result, CardResult::ApprovedOffline { .. }),
+        "{result:?}"
+    );
+    assert_eq!(tender(&rig, refund_sale).state, TenderState::Approved);
+    assert!(
+        pending_reversals(&rig).is_empty(),
+        "refunds are not reversed"
+    );
+    let queued = rig.with(|j| j.queued_advices().unwrap());
+    assert_eq!(queued.len(), 1);
+    let of = queued[0].refund_of.clone().expect("queued as a refund");
+    assert_eq!(
+        (of.rrn.as_str(), of.stan, of.batch),
+        ("000000000042", 12, 7)
+    );
+    // After a restart (the card data is gone) it goes again with its STAN and amount.
+    rig.restart();
+    rig.client.send_pending().await.unwrap();
+    let refunds: Vec<_> = rig
+        .primary
+        .seen()
+        .into_iter()
+        .filter(|s| s.kind == Some(K::Refund))
+        .collect();
+    assert_eq!(refunds.len(), 2);
+    assert_eq!(refunds[0].msg.stan(), refunds[1].msg.stan());
+    assert_eq!(refunds[1].msg.amount_minor(), Some(500));
+    assert!(!rig.primary.kinds().contains(&K::Reversal));
+    assert!(rig.with(|j| j.queued_advices().unwrap()).is_empty());
 }

@@ -1,5 +1,6 @@
 //! Rendered documents as exact text (insta snapshots): a split-tender sale receipt with
-//! promotions, discounts, weighed items, member points and a card tender, and X/Z reports.
+//! promotions, discounts, weighed items, member points and a card tender, X/Z reports, and the
+//! void slip.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -9,7 +10,9 @@ use posrig_pos::catalog::in_store_code;
 use posrig_pos::clock::DateTime;
 use posrig_pos::journal::Journal;
 use posrig_pos::money::money;
-use posrig_pos::receipt::{render_sale, render_x_report, render_z_report, Element};
+use posrig_pos::receipt::{
+    render_sale, render_void, render_x_report, render_z_report, Element, VoidSlip, VoidedCard,
+};
 use posrig_pos::sale::Sale;
 use posrig_pos::tender::{CardTender, EntryMode, MaskedPan, Tender};
 use rust_decimal_macros::dec;
@@ -99,4 +102,33 @@ fn x_and_z_reports() {
         at(),
     );
     insta::assert_snapshot!("z_report", z.to_text());
+}
+
+#[test]
+fn void_slip() {
+    let card = CardTender {
+        masked_pan: MaskedPan::from_pan(support::TEST_PAN).unwrap(),
+        entry_mode: EntryMode::Chip,
+        auth_code: "123456".into(),
+        rrn: "250101000017".into(),
+        stan: 17,
+        batch: 1,
+        offline: false,
+        domestic: true,
+    };
+    let slip = VoidSlip {
+        original_receipt: "LANE0001-000012".into(),
+        operator: "1001".into(),
+        total: money("80.00"),
+        card: Some(VoidedCard {
+            original: card,
+            amount: money("30.00"),
+            void_ref: Some((18, "250101000018".into())),
+        }),
+        cash: money("50.00"),
+    };
+    let doc = render_void(&support::store().store, &slip, at());
+    assert_eq!(doc.kind, posrig_pos::receipt::DocKind::Void);
+    assert!(!doc.to_text().contains(support::TEST_PAN));
+    insta::assert_snapshot!("void_slip", doc.to_text());
 }

@@ -250,3 +250,86 @@ fn device_and_printer_status_are_shown_and_cleared() {
     lane.send(Input::Printer(PrinterStatus::Ready));
     assert_eq!(lane.shown().0, "CLOSE DRAWER");
 }
+
+#[test]
+fn device_state_is_kept_and_outlives_a_drawer_close() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.send(Input::DeviceLost(DeviceRole::Scanner));
+    lane.send(Input::DeviceLost(DeviceRole::PinPad));
+    assert_eq!(
+        lane.core.devices_not_responding(),
+        vec![DeviceRole::Scanner, DeviceRole::PinPad]
+    );
+    lane.send(Input::DeviceBack(DeviceRole::PinPad));
+    // The scanner is still down: its report comes back on the display.
+    assert_eq!(
+        lane.shown(),
+        ("DEVICE SCANNER".into(), "NOT RESPONDING".into())
+    );
+    lane.send(Input::DeviceBack(DeviceRole::Scanner));
+    assert!(lane.core.devices_not_responding().is_empty());
+    lane.scan(MILK);
+    lane.keys("TOTAL 2 0 CASH");
+    lane.send(Input::DrawerOpened);
+    lane.send(Input::Printer(PrinterStatus::PaperOut));
+    assert_eq!(lane.core.printer_status(), PrinterStatus::PaperOut);
+    lane.send(Input::DrawerClosed);
+    assert_eq!(lane.shown(), ("PAPER OUT".into(), "LOAD PAPER".into()));
+    lane.send(Input::Printer(PrinterStatus::Ready));
+    assert_eq!(lane.shown().0, "NEXT CUSTOMER");
+}
+
+#[test]
+fn a_failed_sign_on_the_host_asked_for_holds_card_tenders_back() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.send(Input::SignOnRequired);
+    assert_eq!(
+        lane.shown(),
+        ("SIGN ON REQUIRED".into(), "PRESS SIGNON".into())
+    );
+    assert!(lane.core.sign_on_required());
+    lane.scan(MILK);
+    let out = lane.keys("TOTAL CARD");
+    assert_eq!(
+        lane.shown(),
+        ("SIGN ON FIRST".into(), "PRESS SIGNON".into())
+    );
+    assert!(!has(&out, |c| matches!(
+        c,
+        Command::Pad(PadMessage::Start { .. })
+    )));
+    // Signing on is allowed in the middle of this sale; the new key goes to the pad.
+    let out = lane.keys("SIGNON");
+    assert!(has(&out, |c| *c == Command::HostSignOn));
+    let out = lane.send(Input::SignOn(SignOnOutcome::SignedOn {
+        batch: 2,
+        pik_under_master: [0x11; 16],
+        pik_kcv: [0x22; 4],
+    }));
+    assert!(has(&out, |c| matches!(
+        c,
+        Command::Pad(PadMessage::LoadPinKey { .. })
+    )));
+    assert!(!lane.core.sign_on_required());
+    let out = lane.keys("CARD");
+    assert!(has(&out, |c| matches!(
+        c,
+        Command::Pad(PadMessage::Start { .. })
+    )));
+}
+
+#[test]
+fn a_misread_asks_to_rescan_but_is_a_card_number_at_the_member_prompt() {
+    let mut lane = Lane::new();
+    lane.send(Input::Misread("5901234123450".into()));
+    assert_eq!(lane.shown().0, "PLEASE LOG IN");
+    lane.login_cashier();
+    lane.send(Input::Misread("6901:30120006".into()));
+    assert_eq!(lane.shown(), ("RESCAN".into(), String::new()));
+    assert!(lane.core.sale().is_none());
+    lane.keys("MEMBER");
+    lane.send(Input::Misread("8800000000011".into()));
+    assert_eq!(lane.shown().0, "Wang Fang");
+}

@@ -276,3 +276,63 @@ fn split_amount_above_due_is_refused() {
         ("AMOUNT TOO LARGE".into(), "DUE 12.50".into())
     );
 }
+
+#[test]
+fn every_decline_code_of_protocols_md_shows_its_message() {
+    let cases: &[(&[u8; 2], &str, &str)] = &[
+        (b"05", "DO NOT HONOUR", "DECLINED 05"),
+        (b"12", "INVALID TRANSACTION", "DECLINED 12"),
+        (b"13", "INVALID AMOUNT", "DECLINED 13"),
+        (b"14", "INVALID CARD", "DECLINED 14"),
+        (b"25", "ORIGINAL TRANSACTION", "NOT FOUND"),
+        (b"30", "FORMAT ERROR", "DECLINED 30"),
+        (b"51", "INSUFFICIENT FUNDS", "DECLINED 51"),
+        (b"54", "EXPIRED CARD", "DECLINED 54"),
+        (b"55", "WRONG PIN", "DECLINED 55"),
+        (b"61", "OVER AMOUNT LIMIT", "DECLINED 61"),
+        (b"75", "PIN TRIES EXCEEDED", "DECLINED 75"),
+        (b"77", "BATCH MISMATCH, SIGN", "ON AGAIN"),
+        (b"91", "ISSUER UNAVAILABLE", "DECLINED 91"),
+        (b"94", "DUPLICATE", "TRANSACTION"),
+        (b"96", "SYSTEM ERROR", "DECLINED 96"),
+        (b"97", "TERMINAL NOT", "REGISTERED"),
+        (b"98", "ISSUER TIMEOUT", "DECLINED 98"),
+        (b"A0", "MAC ERROR, SIGN ON", "AGAIN"),
+        (b"43", "DECLINED BY THE HOST", "DECLINED 43"),
+    ];
+    let mut lane = totalled_lane();
+    for (code, line1, line2) in cases {
+        lane.keys("CARD");
+        lane.pad(chip_card());
+        lane.pad(pin_ok());
+        let out = lane.host(HostOutcome::Declined {
+            code: ResponseCode::from_bytes(**code),
+        });
+        assert_eq!(
+            lane.shown(),
+            (line1.to_string(), line2.to_string()),
+            "code {}",
+            String::from_utf8_lossy(*code)
+        );
+        assert!(has(&out, |c| *c == Command::Pad(PadMessage::Abort)));
+        assert!(lane.core.sale().unwrap().tenders().is_empty());
+    }
+    // Still at the tender choice: cash settles it.
+    lane.keys("CASH");
+    assert_eq!(lane.shown().0, "CHANGE");
+}
+
+#[test]
+fn tap_up_to_the_limit_asks_no_pin() {
+    let mut lane = totalled_lane();
+    lane.keys("CARD");
+    let out = lane.pad(card(CardEntry::Tap, &format!("{CHIP_PAN}=2812201")));
+    assert!(!has(&out, |c| matches!(
+        c,
+        Command::Pad(PadMessage::RequestPin { .. })
+    )));
+    let req = purchase(&out).expect("sent to the host at once");
+    assert!(req.pin_block.is_none());
+    lane.host(approved(3));
+    assert_eq!(lane.shown(), ("APPROVED".into(), "THANK YOU".into()));
+}

@@ -8,3 +8,4 @@ mod qr;
 mod recovery;
 mod selling;
 mod support;
+mod void;

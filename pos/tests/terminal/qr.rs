@@ -1,7 +1,7 @@
 //! QR wallet tenders: only `Success` pays.
 
 use posrig_pos::journal::TenderState;
-use posrig_pos::terminal::{Command, Input, QrOutcome};
+use posrig_pos::terminal::{Command, QrOutcome};
 use posrig_protocols::qrpay::ErrorCode;
 
 use crate::support::{prints, Lane};
@@ -37,9 +37,9 @@ fn qr_success_pays_and_prints() {
         !format!("{req:?}").contains(WECHAT_CODE),
         "payment code in Debug"
     );
-    let out = lane.send(Input::Qr(QrOutcome::Success {
+    let out = lane.qr(QrOutcome::Success {
         transaction_id: "WX42".into(),
-    }));
+    });
     assert_eq!(lane.shown(), ("PAID".into(), "THANK YOU".into()));
     let text = prints(&out).pop().unwrap().1.to_text();
     assert!(
@@ -52,9 +52,9 @@ fn qr_success_pays_and_prints() {
 fn qr_failure_is_not_paid() {
     let mut lane = Lane::new();
     qr_requested(&mut lane);
-    let out = lane.send(Input::Qr(QrOutcome::Failed {
+    let out = lane.qr(QrOutcome::Failed {
         err_code: ErrorCode::NotEnough,
-    }));
+    });
     assert!(prints(&out).is_empty());
     assert_eq!(lane.shown(), ("QR PAY FAILED".into(), "NOTENOUGH".into()));
     let id = lane.core.sale().unwrap().id();
@@ -67,7 +67,7 @@ fn qr_failure_is_not_paid() {
         panic!("{out:?}")
     };
     assert_eq!(req.out_trade_no, "LANE00010000000102");
-    lane.send(Input::Qr(QrOutcome::Reversed));
+    lane.qr(QrOutcome::Reversed);
     assert_eq!(lane.shown(), ("QR PAY REVERSED".into(), "NOT PAID".into()));
     assert_eq!(lane.core.sale().unwrap().tenders().len(), 0);
     lane.keys("CASH");

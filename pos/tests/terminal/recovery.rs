@@ -89,3 +89,31 @@ fn crash_while_authorising_leaves_the_tender_to_the_host_client() {
     let (_, out) = lane.restart();
     assert!(has(&out, |c| *c == Command::HostRecover));
 }
+
+#[test]
+fn resumed_sale_keeps_its_member_and_points_discount() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.scan(MILK);
+    lane.keys("MEMBER 13800138000 ENTER TOTAL 1 0 0 MEMBER 5 CASH");
+    assert_eq!(lane.shown(), ("BALANCE DUE".into(), "6.50".into()));
+    let (mut lane, _) = lane.restart();
+    lane.keys("LOGIN 1001 ENTER 1234 ENTER");
+    assert_eq!(lane.shown(), ("SALE RESUMED".into(), "No. 000001".into()));
+    let sale = lane.core.sale().unwrap();
+    assert_eq!(sale.member().map(|m| m.id.as_str()), Some("M0001"));
+    assert_eq!(sale.member().unwrap().redeemed, 100);
+    assert_eq!(sale.remaining_due().to_string(), "6.50");
+    lane.keys("CASH");
+    assert_eq!(lane.shown().0, "CHANGE");
+    let text = prints(&lane.log).pop().unwrap().1.to_text();
+    assert!(
+        text.contains("Points redeemed") && text.contains("Wang Fang"),
+        "{text}"
+    );
+    let movements = lane.reopen_journal().member_movements("M0001").unwrap();
+    assert!(
+        movements.iter().any(|m| m.1 == "redeem" && m.2 == -100),
+        "{movements:?}"
+    );
+}

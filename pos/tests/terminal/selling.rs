@@ -247,3 +247,87 @@ fn split_cash_payment_shows_balance_due() {
     lane.keys("1 0 CASH");
     assert_eq!(lane.shown(), ("CHANGE".into(), "2.50".into()));
 }
+
+#[test]
+fn price_override_needs_a_supervisor_and_is_audited() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.scan(MILK);
+    lane.keys("1 0 ENTER");
+    assert_eq!(
+        lane.shown(),
+        ("SUPERVISOR NEEDED".into(), "PRESS SUPERVISOR".into())
+    );
+    assert_eq!(
+        lane.core.sale().unwrap().totals().total.to_string(),
+        "12.50"
+    );
+    lane.supervisor();
+    lane.keys("1 0 ENTER");
+    let (l1, l2) = lane.shown();
+    assert_eq!(l1, "Whole milk 1L");
+    assert!(l2.starts_with("NEW PRICE") && l2.ends_with("10.00"), "{l2}");
+    // The approval was used up: the next override needs another.
+    lane.keys("9 ENTER");
+    assert_eq!(lane.shown().0, "SUPERVISOR NEEDED");
+    lane.keys("TOTAL");
+    assert_eq!(lane.shown(), ("TOTAL".into(), "10.00".into()));
+    let journal = lane.reopen_journal();
+    let id = lane.core.sale().unwrap().id();
+    let line = &journal.load_sale(id).unwrap().lines[0];
+    assert_eq!(line.unit_price, money("10.00"));
+    assert_eq!(line.overridden_from, Some(money("12.50")));
+    let approvals: Vec<_> = journal
+        .events()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "approval")
+        .collect();
+    assert_eq!(approvals.len(), 1);
+    assert_eq!(approvals[0].detail, "price_override");
+    assert_eq!(approvals[0].operator.as_deref(), Some("9001"));
+}
+
+#[test]
+fn points_redeemed_after_total_lower_the_total_and_are_booked() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.scan(MILK);
+    lane.keys("MEMBER 13800138000 ENTER TOTAL");
+    assert_eq!(lane.shown(), ("TOTAL".into(), "12.50".into()));
+    lane.keys("1 5 0 MEMBER");
+    assert_eq!(lane.shown().0, "CANNOT REDEEM", "not a multiple of 100");
+    lane.keys("2 0 0 0 MEMBER");
+    assert_eq!(lane.shown().0, "CANNOT REDEEM", "more than the balance");
+    lane.keys("2 0 0 MEMBER");
+    assert_eq!(lane.shown(), ("POINTS REDEEMED".into(), "-2.00".into()));
+    lane.keys("CLEAR");
+    assert_eq!(lane.shown(), ("TOTAL".into(), "10.50".into()));
+    lane.keys("CASH");
+    let text = prints(&lane.log).pop().unwrap().1.to_text();
+    assert!(text.contains("Points redeemed"), "{text}");
+    let movements = lane.reopen_journal().member_movements("M0001").unwrap();
+    let redeemed: i64 = movements
+        .iter()
+        .filter(|m| m.1 == "redeem")
+        .map(|m| m.2)
+        .sum();
+    assert_eq!(redeemed, -200);
+    assert!(movements.iter().any(|m| m.1 == "earn" && m.2 == 10));
+}
+
+#[test]
+fn member_found_by_scanning_the_card_and_by_typing_the_card_number() {
+    let mut lane = Lane::new();
+    lane.login_cashier();
+    lane.keys("MEMBER");
+    lane.scan("8800000000028");
+    assert_eq!(
+        lane.shown(),
+        ("Li Qiang".into(), "POINTS            50".into())
+    );
+    lane.scan(MILK);
+    lane.keys("CANCEL");
+    lane.keys("8800000000059 MEMBER");
+    assert_eq!(lane.shown().0, "Zhou Jie");
+}

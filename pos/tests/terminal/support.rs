@@ -12,7 +12,8 @@ use posrig_pos::journal::{Journal, ReceiptId};
 use posrig_pos::member::Members;
 use posrig_pos::operator::Operators;
 use posrig_pos::receipt::ReceiptDoc;
-use posrig_pos::terminal::{Command, HostOutcome, Input, TerminalCore};
+use posrig_pos::tender::{CardTender, EntryMode, Tender};
+use posrig_pos::terminal::{Command, HostOutcome, Input, QrOutcome, TerminalCore};
 use posrig_protocols::keyboard::Key;
 use posrig_protocols::pinpad::{CardEntry, Expiry, PadMessage, PinBlock, PinOutcome, Track2};
 
@@ -116,8 +117,68 @@ impl Lane {
         self.send(Input::Pad(msg))
     }
 
+    /// The outcome of a card request, recorded in the journal first as the host client does
+    /// (the core acts on it without writing it again).
     pub fn host(&mut self, outcome: HostOutcome) -> Vec<Command> {
+        self.record_as_host_client(&outcome);
         self.send(Input::Host(outcome))
+    }
+
+    /// The final outcome of a QR payment, recorded first as the QR client does.
+    pub fn qr(&mut self, outcome: QrOutcome) -> Vec<Command> {
+        let mut j = self.reopen_journal();
+        if let Some(t) = j.pending_tenders().unwrap().pop() {
+            match &outcome {
+                QrOutcome::Success { transaction_id } => {
+                    let order = t.out_trade_no.clone().unwrap_or_default();
+                    j.approve_tender(t.id, &Tender::qr(t.amount, &order, transaction_id))
+                        .unwrap()
+                }
+                QrOutcome::Failed { err_code } => {
+                    j.decline_tender(t.id, err_code.as_str()).unwrap()
+                }
+                QrOutcome::Reversed => j.mark_tender_reversed(t.id).unwrap(),
+                QrOutcome::Unknown => {}
+            }
+        }
+        self.send(Input::Qr(outcome))
+    }
+
+    fn record_as_host_client(&self, outcome: &HostOutcome) {
+        let mut j = self.reopen_journal();
+        let Some(t) = j.pending_tenders().unwrap().pop() else {
+            return;
+        };
+        let record = |auth_code: &str, rrn: &str, stan: u32, batch: u32, offline: bool| {
+            Tender::card(
+                t.amount,
+                CardTender {
+                    masked_pan: t.masked_pan.clone().unwrap(),
+                    entry_mode: EntryMode::Chip,
+                    auth_code: auth_code.into(),
+                    rrn: rrn.into(),
+                    stan,
+                    batch,
+                    offline,
+                    domestic: true,
+                },
+            )
+        };
+        match outcome {
+            HostOutcome::Approved {
+                auth_code,
+                rrn,
+                stan,
+                batch,
+            } => j
+                .approve_tender(t.id, &record(auth_code, rrn, *stan, *batch, false))
+                .unwrap(),
+            HostOutcome::Offline { stan, batch } => j
+                .approve_tender(t.id, &record("", "", *stan, *batch, true))
+                .unwrap(),
+            HostOutcome::Declined { code } => j.decline_tender(t.id, &code.code()).unwrap(),
+            HostOutcome::NoResponse => {}
+        }
     }
 
     /// The display, trailing spaces kept (line 2 values are right-aligned).

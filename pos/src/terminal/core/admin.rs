@@ -119,7 +119,8 @@ impl TerminalCore {
     }
 
     pub(super) fn sign_on_key(&mut self) {
-        if self.sale.is_some() {
+        // A sale waiting for a card tender because the PIN key is stale may sign on.
+        if self.sale.is_some() && !self.sign_on_required {
             self.say("FINISH SALE FIRST", "");
             return;
         }
@@ -143,6 +144,7 @@ impl TerminalCore {
                 if self.ok(r).is_none() {
                     return;
                 }
+                self.sign_on_required = false;
                 self.out.push(Command::Pad(PadMessage::LoadPinKey {
                     pik_under_master,
                     kcv: pik_kcv,

@@ -15,7 +15,7 @@ use super::command::CardRequest;
 use super::input::HostOutcome;
 use super::ui::wrap2;
 use super::{txn_kind, Command, Phase, TerminalCore};
-use crate::journal::{PendingTender, TenderId};
+use crate::journal::PendingTender;
 use crate::money::Money;
 use crate::sale::SaleKind;
 use crate::tender::{CardTender, EntryMode, MaskedPan, Tender, TenderKind};
@@ -61,10 +61,10 @@ pub(super) enum CardStep {
 
 /// The card data from `C0`, in memory only. `Debug` shows the masked PAN only.
 pub(super) struct CardRead {
-    entry: CardEntry,
-    track2: Track2,
-    expiry: Expiry,
-    icc_tlv: Vec<u8>,
+    pub entry: CardEntry,
+    pub track2: Track2,
+    pub expiry: Expiry,
+    pub icc_tlv: Vec<u8>,
 }
 
 impl fmt::Debug for CardRead {
@@ -79,13 +79,12 @@ impl fmt::Debug for CardRead {
 /// What is kept while the host decides: enough to build the tender record, no card data.
 #[derive(Debug)]
 pub(super) struct Authorising {
-    tender: TenderId,
-    masked: MaskedPan,
-    entry: EntryMode,
-    amount: Money,
+    pub masked: MaskedPan,
+    pub entry: EntryMode,
+    pub amount: Money,
 }
 
-fn entry_mode(e: CardEntry) -> EntryMode {
+pub(super) fn entry_mode(e: CardEntry) -> EntryMode {
     match e {
         CardEntry::Chip => EntryMode::Chip,
         CardEntry::Swipe => EntryMode::Swipe,
@@ -102,12 +101,17 @@ fn is_domestic(masked: &MaskedPan) -> bool {
 /// The result shown on the pad. Every caller follows it with `X0`: the pad keeps its
 /// transaction open until the POS ends it (or a chip card is pulled), and refuses the next `S0`
 /// with `03` otherwise (found by the scenario runner: tap, then any card sale).
-fn pad_text(text: &str) -> Command {
+pub(super) fn pad_text(text: &str) -> Command {
     Command::Pad(PadMessage::Display { text: text.into() })
 }
 
 impl TerminalCore {
     pub(super) fn card_tender_key(&mut self) {
+        if self.sign_on_required {
+            // A PIN block made under the stale key would be declined 55.
+            self.entry.clear();
+            return self.say("SIGN ON FIRST", "PRESS SIGNON");
+        }
         let Some(amount) = self.tender_amount() else {
             return;
         };
@@ -145,6 +149,13 @@ impl TerminalCore {
         }
         self.out.push(Command::Pad(PadMessage::Abort));
         self.phase = Phase::Ready;
+        // A void has no tender to choose instead: it is simply not done.
+        let line2 = if self.voiding.is_some() {
+            "VOID NOT DONE"
+        } else {
+            line2
+        };
+        self.drop_void(line1);
         self.say(line1, line2);
     }
 
@@ -234,6 +245,7 @@ impl TerminalCore {
             }
             PadMessage::Answer { code } if (waiting_card || waiting_pin) && !code.is_accepted() => {
                 self.phase = Phase::Ready;
+                self.drop_void("pinpad error");
                 self.say("PINPAD ERROR", code.as_str().to_string());
             }
             _ => {}
@@ -252,6 +264,9 @@ impl TerminalCore {
             return;
         };
         let (amount, kind) = (flow.amount, flow.kind);
+        if kind == TxnKind::Void {
+            return self.authorise_void(card);
+        }
         let Ok(masked) = MaskedPan::from_pan(card.track2.pan.as_str()) else {
             self.out.push(Command::Pad(PadMessage::Abort));
             self.phase = Phase::Ready;
@@ -298,7 +313,6 @@ impl TerminalCore {
         });
         if let Phase::Card(flow) = &mut self.phase {
             flow.step = CardStep::Authorising(Authorising {
-                tender,
                 masked,
                 entry,
                 amount,
@@ -324,6 +338,9 @@ impl TerminalCore {
         let CardStep::Authorising(auth) = flow.step else {
             unreachable!("checked above");
         };
+        if flow.kind == TxnKind::Void {
+            return self.on_void_host(outcome);
+        }
         match outcome {
             HostOutcome::Approved {
                 auth_code,
@@ -335,10 +352,7 @@ impl TerminalCore {
                 self.card_approved(auth, String::new(), String::new(), stan, batch, true)
             }
             HostOutcome::Declined { code } => {
-                let r = self.journal.decline_tender(auth.tender, &code.code());
-                if self.ok(r).is_none() {
-                    return;
-                }
+                // The host client declined the tender in the journal before it answered.
                 self.out.push(pad_text("DECLINED"));
                 self.out.push(Command::Pad(PadMessage::Abort));
                 let (l1, mut l2) = wrap2(code.message());
@@ -379,10 +393,9 @@ impl TerminalCore {
                 offline,
             },
         );
-        let r = self.journal.approve_tender(auth.tender, &tender);
-        if self.ok(r).is_none() {
-            return;
-        }
+        // The host client approved the tender in the journal (and cleared its armed reversal,
+        // or queued its advice) in one commit before it answered; committing it again here
+        // would be a second write of the same fact.
         let Some(sale) = self.sale.as_mut() else {
             return;
         };

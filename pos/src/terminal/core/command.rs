@@ -9,6 +9,7 @@ use posrig_protocols::pinpad::{CardEntry, Expiry, PadMessage, PinBlock, Track2};
 use crate::journal::{BatchTotals, ReceiptId, TenderId};
 use crate::receipt::ReceiptDoc;
 use crate::sale::SaleId;
+use crate::tender::CardTender;
 
 /// One command from the core to the I/O shell, in the order they must be carried out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,11 @@ pub enum Command {
     HostPurchase(CardRequest),
     /// A card refund (0220) of a refund sale; answered like a purchase.
     HostRefund(CardRequest),
+    /// Void (撤销, 0200 `200000`) of a completed sale's approved card tender, with the card
+    /// presented again. The sale is already `voiding` in the journal; the host client arms the
+    /// void's reversal, marks the original tender voided when approved, and answers with
+    /// [`Input::Host`](super::Input::Host).
+    HostVoid(VoidRequest),
     /// Pay by QR wallet (micropay); answer with the final [`Input::Qr`](super::Input::Qr).
     QrPay(QrPayRequest),
     /// Settle the batch (0500) with these totals; answer with
@@ -93,6 +99,17 @@ impl fmt::Debug for CardRequest {
             .field("pin", &self.pin_block.map(|_| "<pin block>"))
             .finish()
     }
+}
+
+/// A void for the host client: the card as presented again (`sale_id` and `tender_id` name
+/// the original sale and its approved card tender) and the original's references for field 61
+/// and field 37/38 (PROTOCOLS.md §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidRequest {
+    /// The card read again, for the original sale and tender; `amount_minor` is the original's.
+    pub card: CardRequest,
+    /// The original approved tender (masked PAN, STAN, batch, auth code, RRN).
+    pub original: CardTender,
 }
 
 /// A QR wallet payment for the QR client.

@@ -38,14 +38,25 @@ pub enum Input {
     DeviceBack(DeviceRole),
     /// Result of [`Command::HostSignOn`](super::Command::HostSignOn).
     SignOn(SignOnOutcome),
+    /// The host asked the terminal to sign on again (bad MAC, `A0`, `77`, the header's request)
+    /// and the sign-on that followed failed: the PIN key in the pad is stale, so a PIN block
+    /// made under it would be declined `55`. Card tenders are refused until a sign-on succeeds.
+    SignOnRequired,
+    /// A scan of a retail symbology (EAN-13/UPC-A, EAN-8) whose code does not check (a
+    /// misread, or bytes garbled on the cable): the item must be scanned again. At the member
+    /// prompt it is taken as the card number it is.
+    Misread(String),
     /// Result of [`Command::HostSignOff`](super::Command::HostSignOff): `true` when the host
     /// acknowledged.
     SignOff(bool),
     /// Result of [`Command::HostPurchase`](super::Command::HostPurchase) or
-    /// [`Command::HostRefund`](super::Command::HostRefund). Exactly one per request.
+    /// [`Command::HostRefund`](super::Command::HostRefund). Exactly one per request. The host
+    /// client has already recorded the outcome on the pending tender in the journal (approved,
+    /// declined, approved offline with its advice); the core only acts on it.
     Host(HostOutcome),
     /// Final result of [`Command::QrPay`](super::Command::QrPay) (after the QR client's own
-    /// polling and reversing). Exactly one per request.
+    /// polling and reversing). Exactly one per request, recorded in the journal by the QR
+    /// client before it is given.
     Qr(QrOutcome),
     /// Result of [`Command::HostSettle`](super::Command::HostSettle).
     Settle(SettleOutcome),

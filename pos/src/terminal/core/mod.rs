@@ -11,7 +11,7 @@
 //! Layout: [`input`] and [`command`] are the two vocabularies; `ui` computes the display;
 //! `admin` (login, supervisor, sign-on, no-sale, reprint), `selling` (items, quantities,
 //! weights, voids, members, total, cancel), `tender` (tender choice, cash, completion), `card`,
-//! `qr`, `refund`, `eod` (settlement, X/Z) and `recovery` hold the flows.
+//! `qr`, `refund`, `void` (a completed sale voided by its receipt number), `eod` (settlement, X/Z) and `recovery` hold the flows.
 
 mod admin;
 mod card;
@@ -24,7 +24,9 @@ mod refund;
 mod selling;
 mod tender;
 mod ui;
+mod void;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,13 +36,13 @@ use posrig_protocols::pinpad::{EntryModes, TxnKind};
 use crate::catalog::Catalog;
 use crate::clock::WallClock;
 use crate::config::StoreConfig;
-use crate::journal::{BatchTotals, Journal, JournalError, ReceiptId, TenderId};
+use crate::journal::{BatchTotals, Journal, JournalError, ReceiptId};
 use crate::member::Members;
 use crate::money::Money;
 use crate::operator::{Operator, Operators};
 use crate::sale::{Sale, SaleRules};
 
-pub use command::{CardRequest, Command, QrPayRequest};
+pub use command::{CardRequest, Command, QrPayRequest, VoidRequest};
 pub use input::{
     DeviceRole, HostOutcome, Input, PrinterStatus, QrOutcome, SettleOutcome, SignOnOutcome,
 };
@@ -98,14 +100,12 @@ enum Phase {
     Member,
     /// Typing the receipt number of a refund.
     RefundReceipt,
+    /// Typing the receipt number of a sale to void.
+    VoidReceipt,
     /// Waiting for the customer's wallet payment code.
     QrScan { amount: Money },
     /// Waiting for the QR client's result.
-    QrPaying {
-        tender: TenderId,
-        amount: Money,
-        out_trade_no: String,
-    },
+    QrPaying { amount: Money, out_trade_no: String },
     /// A card tender in progress.
     Card(Box<CardFlow>),
     /// Waiting for the sign-on result.
@@ -155,11 +155,19 @@ pub struct TerminalCore {
     sale: Option<Sale>,
     /// A sale rebuilt by [`TerminalCore::recover`], taken up at the next login.
     recovered: Option<Sale>,
+    /// A void of a completed sale in progress (between sales).
+    voiding: Option<void::VoidJob>,
     phase: Phase,
     entry: String,
     qty: Option<u32>,
     held: Option<HeldSupervisor>,
     drawer: Drawer,
+    /// Devices reported not responding (until they answer again).
+    lost: BTreeSet<DeviceRole>,
+    /// The printer's last reported status.
+    printer: PrinterStatus,
+    /// The host asked for a new sign-on and it failed: card tenders wait for a sign-on.
+    sign_on_required: bool,
     /// A transient message shown instead of the state's screen until the next key or scan.
     message: Option<(String, String)>,
     shown: (String, String),
@@ -204,11 +212,15 @@ impl TerminalCore {
             login: LoginStep::Idle,
             sale: None,
             recovered: None,
+            voiding: None,
             phase: Phase::Ready,
             entry: String::new(),
             qty: None,
             held: None,
             drawer: Drawer::default(),
+            lost: BTreeSet::new(),
+            printer: PrinterStatus::Ready,
+            sign_on_required: false,
             message: None,
             shown: (String::new(), String::new()),
             out: Vec::new(),
@@ -240,17 +252,25 @@ impl TerminalCore {
             Input::PrintDone { job } => self.on_print_done(job),
             Input::DrawerOpened => self.on_drawer(true),
             Input::DrawerClosed => self.on_drawer(false),
-            Input::DeviceLost(role) => {
-                self.message = Some((format!("DEVICE {}", role.name()), "NOT RESPONDING".into()));
+            Input::Misread(code) => {
+                self.message = None;
+                self.on_misread(code.trim());
             }
+            Input::DeviceLost(role) => self.on_device_lost(role),
             Input::DeviceBack(role) => {
+                self.lost.remove(&role);
                 if self
                     .message
                     .as_ref()
                     .is_some_and(|m| m.0 == format!("DEVICE {}", role.name()))
                 {
-                    self.message = None;
+                    // Another device still down (or the printer's alert) shows next.
+                    self.message = self.device_alert();
                 }
+            }
+            Input::SignOnRequired => {
+                self.sign_on_required = true;
+                self.say("SIGN ON REQUIRED", "PRESS SIGNON");
             }
             Input::SignOn(outcome) => self.on_sign_on(outcome),
             Input::SignOff(ok) => self.on_sign_off(ok),
@@ -307,6 +327,21 @@ impl TerminalCore {
         (&self.shown.0, &self.shown.1)
     }
 
+    /// Devices reported not responding, in role order.
+    pub fn devices_not_responding(&self) -> Vec<DeviceRole> {
+        self.lost.iter().copied().collect()
+    }
+
+    /// The printer's last reported status.
+    pub fn printer_status(&self) -> PrinterStatus {
+        self.printer
+    }
+
+    /// Whether card tenders wait for a sign-on (the host asked for one and it failed).
+    pub fn sign_on_required(&self) -> bool {
+        self.sign_on_required
+    }
+
     /// Whether the drawer is (believed) open.
     pub fn drawer_open(&self) -> bool {
         self.drawer.open
@@ -343,7 +378,10 @@ impl TerminalCore {
                 Key::Clear | Key::Cancel => self.phase = Phase::Ready,
                 _ => {}
             },
-            Phase::Supervisor { .. } | Phase::Member | Phase::RefundReceipt => self.prompt_key(key),
+            Phase::Supervisor { .. }
+            | Phase::Member
+            | Phase::RefundReceipt
+            | Phase::VoidReceipt => self.prompt_key(key),
             Phase::Ready => self.ready_key(key),
         }
     }
@@ -366,6 +404,7 @@ impl TerminalCore {
                     Phase::Supervisor { number: Some(n) } => self.supervisor_done(n, entry),
                     Phase::Member => self.member_lookup(&entry),
                     Phase::RefundReceipt => self.start_refund(&entry),
+                    Phase::VoidReceipt => self.start_void(&entry),
                     other => self.phase = other,
                 }
             }
@@ -389,7 +428,7 @@ impl TerminalCore {
                 self.entry.clear();
                 self.qty = None;
             }
-            Key::Enter => {}
+            Key::Enter => self.price_override_key(),
             Key::Qty => self.qty_key(),
             Key::Plu => self.plu_key(),
             Key::Total => self.total_key(),
@@ -431,14 +470,39 @@ impl TerminalCore {
         }
     }
 
+    /// A retail-symbology scan whose check digit fails: scanned again, except at the member
+    /// prompt, where the code is a loyalty card number (those carry no EAN check digit).
+    fn on_misread(&mut self, code: &str) {
+        if self.operator.is_some() && matches!(self.phase, Phase::Member) {
+            return self.on_scan(code);
+        }
+        if self.operator.is_none() {
+            return self.say("PLEASE LOG IN", "");
+        }
+        self.say("RESCAN", "");
+    }
+
+    fn on_device_lost(&mut self, role: DeviceRole) {
+        self.lost.insert(role);
+        if role == DeviceRole::PinPad {
+            // The cardholder cannot go on; the cashier chooses another tender.
+            self.abort_card("DEVICE PINPAD", "NOT RESPONDING");
+        }
+        self.message = Some((format!("DEVICE {}", role.name()), "NOT RESPONDING".into()));
+    }
+
+    /// The device status to show when nothing else is: a device not responding first, then
+    /// the printer's alert.
+    fn device_alert(&self) -> Option<(String, String)> {
+        if let Some(role) = self.lost.iter().next() {
+            return Some((format!("DEVICE {}", role.name()), "NOT RESPONDING".into()));
+        }
+        printer_alert(self.printer).map(|(a, b)| (a.to_string(), b.to_string()))
+    }
+
     fn on_printer(&mut self, status: PrinterStatus) {
-        let alert = match status {
-            PrinterStatus::Ready | PrinterStatus::PaperNearEnd => None,
-            PrinterStatus::PaperOut => Some(("PAPER OUT", "LOAD PAPER")),
-            PrinterStatus::CoverOpen => Some(("PRINTER COVER OPEN", "CLOSE COVER")),
-            PrinterStatus::Offline => Some(("PRINTER OFFLINE", "")),
-        };
-        match alert {
+        self.printer = status;
+        match printer_alert(status) {
             Some((l1, l2)) => self.say(l1, l2),
             None => {
                 let printer_alert = self.message.as_ref().is_some_and(|m| {
@@ -471,8 +535,9 @@ impl TerminalCore {
             };
         } else if !open && self.drawer.open {
             self.drawer.open = false;
-            // The change was handed over; the next customer's screen replaces it.
-            self.message = None;
+            // The change was handed over; the next customer's screen replaces it, unless a
+            // device still needs the cashier (paper out while the receipt waits).
+            self.message = self.device_alert();
         }
     }
 
@@ -548,6 +613,16 @@ impl TerminalCore {
             return false;
         }
         true
+    }
+}
+
+/// The display's alert for a printer status, if it needs one.
+fn printer_alert(status: PrinterStatus) -> Option<(&'static str, &'static str)> {
+    match status {
+        PrinterStatus::Ready | PrinterStatus::PaperNearEnd => None,
+        PrinterStatus::PaperOut => Some(("PAPER OUT", "LOAD PAPER")),
+        PrinterStatus::CoverOpen => Some(("PRINTER COVER OPEN", "CLOSE COVER")),
+        PrinterStatus::Offline => Some(("PRINTER OFFLINE", "")),
     }
 }
 

@@ -69,7 +69,6 @@ impl TerminalCore {
             total_fee: self.minor(amount),
         }));
         self.phase = Phase::QrPaying {
-            tender,
             amount,
             out_trade_no,
         };
@@ -77,7 +76,6 @@ impl TerminalCore {
 
     pub(super) fn on_qr(&mut self, outcome: QrOutcome) {
         let Phase::QrPaying {
-            tender,
             amount,
             out_trade_no,
         } = std::mem::replace(&mut self.phase, Phase::Ready)
@@ -87,11 +85,8 @@ impl TerminalCore {
         };
         match outcome {
             QrOutcome::Success { transaction_id } => {
+                // The QR client approved the tender in the journal before it answered.
                 let t = Tender::qr(amount, &out_trade_no, &transaction_id);
-                let r = self.journal.approve_tender(tender, &t);
-                if self.ok(r).is_none() {
-                    return;
-                }
                 let Some(sale) = self.sale.as_mut() else {
                     return;
                 };
@@ -101,10 +96,7 @@ impl TerminalCore {
                 self.after_approved_tender("PAID");
             }
             QrOutcome::Failed { err_code } => {
-                let r = self.journal.decline_tender(tender, err_code.as_str());
-                if self.ok(r).is_none() {
-                    return;
-                }
+                // The QR client declined the tender in the journal before it answered.
                 self.say("QR PAY FAILED", err_code.as_str().to_string());
             }
             // The QR client reversed (or could not learn the result); it marks the tender

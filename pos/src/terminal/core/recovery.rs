@@ -6,7 +6,9 @@
 //! - tenders still pending (request sent, answer lost) are the host client's: it reverses them
 //!   ([`Command::HostRecover`]), and they are never counted as paid.
 //!
-//! Documents whose printing did not finish are printed again.
+//! Voids left `voiding` are completed if the host approved them before the stop, else dropped
+//! (their reversal goes out with the host client's recovery). Documents whose printing did not
+//! finish are printed again.
 
 use std::time::Duration;
 
@@ -24,6 +26,7 @@ impl TerminalCore {
         let r = self.journal.recovery();
         if let Some(rec) = self.ok(r) {
             self.out.push(Command::HostRecover);
+            self.recover_voids();
             for summary in rec.in_progress {
                 self.recover_sale(&summary);
             }
@@ -66,15 +69,18 @@ impl TerminalCore {
                 name: summary.operator.clone(),
                 role: Role::Cashier,
             });
-        let sale = Sale::restore(
+        let mut sale = Sale::restore(
             summary.id,
             summary.kind,
             operator,
             self.rules.clone(),
-            Basket::from_parts(stored.lines, Vec::new()),
+            Basket::from_parts(stored.lines, stored.basket_discounts),
             approved,
             stored.original_receipt,
         );
+        if let Some(member) = stored.member {
+            sale.restore_member(member);
+        }
         if sale.state() == SaleState::Completed {
             self.sale = Some(sale);
             if let Some((job, doc)) = self.finish_sale() {

@@ -3,7 +3,7 @@
 //! or back to a card.
 
 use super::{Phase, TerminalCore};
-use crate::journal::JournalError;
+use crate::journal::{JournalError, VoidState};
 use crate::operator::Action;
 use crate::sale::{Sale, SaleId, SaleKind, SaleState};
 
@@ -38,6 +38,14 @@ impl TerminalCore {
         if original.summary.state != SaleState::Completed || original.summary.kind != SaleKind::Sale
         {
             return self.say("NOT REFUNDABLE", format!("No. {}", SaleId(n)));
+        }
+        // A voided sale was given back whole; one being voided may still be.
+        let r = self.journal.void_status(SaleId(n));
+        let Some(status) = self.ok(r) else {
+            return;
+        };
+        if status.state != VoidState::None {
+            return self.say("NOT REFUNDABLE", "SALE VOIDED");
         }
         let Ok(approval) = self.approval(Action::Refund) else {
             return;

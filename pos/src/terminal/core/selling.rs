@@ -236,7 +236,8 @@ impl TerminalCore {
     pub(super) fn void_key(&mut self) {
         let entry = std::mem::take(&mut self.entry);
         let Some(sale) = &self.sale else {
-            return self.say("NOTHING TO VOID", "");
+            // Between sales `VOID` voids a completed sale by its receipt number.
+            return self.void_receipt_key(entry);
         };
         let line = if entry.is_empty() {
             sale.basket().lines().iter().rev().find(|l| !l.voided)
@@ -347,7 +348,74 @@ impl TerminalCore {
         self.sync_sale();
     }
 
+    /// `amount ENTER` while selling: the last live line's new unit price (a price override,
+    /// which needs a supervisor).
+    pub(super) fn price_override_key(&mut self) {
+        if self.entry.is_empty() {
+            return;
+        }
+        let Some(sale) = &self.sale else {
+            self.entry.clear();
+            return self.say("NO ITEMS", "");
+        };
+        if !matches!(sale.state(), SaleState::Selling | SaleState::Refund) {
+            self.entry.clear();
+            return self.say("NOT ALLOWED NOW", "");
+        }
+        let Some(line) = sale.basket().lines().iter().rev().find(|l| !l.voided) else {
+            self.entry.clear();
+            return self.say("NO ITEMS", "");
+        };
+        let (line_id, name) = (line.id, line.name.clone());
+        let Ok(Some(price)) = self.entry_amount() else {
+            return self.say("INVALID PRICE", "");
+        };
+        let Ok(approval) = self.approval(Action::PriceOverride) else {
+            return;
+        };
+        let sale = self.sale.as_mut().expect("checked above");
+        if let Err(e) = sale.override_price(line_id, price, approval.as_ref()) {
+            return self.sale_error(&e);
+        }
+        let line = sale.basket().line(line_id).expect("line exists").clone();
+        let gross = sale.totals().line(line_id).map_or(Money::ZERO, |p| p.gross);
+        let id = sale.id();
+        let r = self.journal.update_line(id, &line);
+        if self.ok(r).is_none() {
+            return;
+        }
+        // The approval goes to the audit trail with the sale's header.
+        self.sync_sale();
+        self.say(fit(&name), pair("NEW PRICE", &gross.to_string()));
+    }
+
+    /// `points MEMBER` after `TOTAL` with a member on the sale: redeem that many points as a
+    /// basket discount.
+    fn redeem_points(&mut self, entry: &str) {
+        let Ok(points) = entry.parse::<i64>() else {
+            return self.say("CANNOT REDEEM", "");
+        };
+        let sale = self.sale.as_mut().expect("checked by the caller");
+        match sale.redeem_points(points) {
+            Ok(value) => {
+                self.sync_sale();
+                self.say("POINTS REDEEMED", right(&format!("-{value}")));
+            }
+            Err(SaleError::Points { reason, .. }) => {
+                self.say("CANNOT REDEEM", fit(&reason.to_uppercase()))
+            }
+            Err(e) => self.sale_error(&e),
+        }
+    }
+
     pub(super) fn member_key(&mut self) {
+        let redeeming = self.sale.as_ref().is_some_and(|s| {
+            s.state() == SaleState::Totalled && s.member().is_some() && s.tenders().is_empty()
+        });
+        if redeeming && !self.entry.is_empty() {
+            let entry = std::mem::take(&mut self.entry);
+            return self.redeem_points(&entry);
+        }
         if self.entry.is_empty() {
             self.phase = Phase::Member;
         } else {

@@ -94,6 +94,7 @@ impl TerminalCore {
             }
             Phase::Member => return ("MEMBER NO.".into(), entry),
             Phase::RefundReceipt => return ("REFUND RECEIPT NO.".into(), entry),
+            Phase::VoidReceipt => return ("VOID RECEIPT NO.".into(), entry),
             Phase::QrScan { amount: a } => return ("SCAN PAY CODE".into(), amount(*a)),
             Phase::QrPaying { .. } => return ("QR PAYMENT".into(), "PLEASE WAIT".into()),
             Phase::Card(flow) => {
