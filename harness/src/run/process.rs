@@ -102,7 +102,10 @@ impl World {
                 .with_clock(clock),
             host_seen.clone(),
         );
-        let wallet = QrHost::new(QrHostConfig::load(&data_dir).context("load wallets")?);
+        let wallet = QrHost::with_observer(
+            QrHostConfig::load(&data_dir).context("load wallets")?,
+            Arc::new(host_seen.rtt.clone()),
+        );
         let acquirer_server = acquirer
             .listen(DEFAULT_LISTEN)
             .await

@@ -28,6 +28,7 @@ use posrig_sim::qrhost::{QrHost, QrHostConfig};
 use posrig_sim::rng::SimRng;
 use posrig_sim::wire::{ImpairmentError, Link, LinkBuilder, LinkConditions, LinkControl, WireEnd};
 
+use crate::observe::RttSamples;
 use crate::scenario::library::DataSet;
 use crate::scenario::DeviceRole;
 
@@ -93,7 +94,10 @@ impl World {
                 .with_clock(clock),
             host_seen.clone(),
         );
-        let wallet = QrHost::new(QrHostConfig::load(&data_dir).context("load wallets")?);
+        let wallet = QrHost::with_observer(
+            QrHostConfig::load(&data_dir).context("load wallets")?,
+            Arc::new(host_seen.rtt.clone()),
+        );
 
         let primary = wire.host_link("acquirer-primary", {
             let acquirer = acquirer.clone();
@@ -290,6 +294,8 @@ impl Connector for LinkConnector {
 pub struct HostSeen {
     bus: EventBus,
     last: Mutex<LastExchange>,
+    /// Round trips timed on the hosts' wires (acquirer and wallet host), for `host_rtt`.
+    pub rtt: RttSamples,
 }
 
 /// The last request's MTI and the last decision's response code.
@@ -304,6 +310,7 @@ impl HostSeen {
         HostSeen {
             bus,
             last: Mutex::new(LastExchange::default()),
+            rtt: RttSamples::new(),
         }
     }
 
@@ -338,7 +345,9 @@ impl HostObserver for HostSeen {
         );
     }
 
-    fn host_rtt(&self, _rtt: Duration) {}
+    fn host_rtt(&self, rtt: Duration) {
+        self.rtt.push(rtt);
+    }
 
     fn note(&self, text: &str) {
         self.bus
