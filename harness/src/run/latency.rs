@@ -31,7 +31,9 @@ pub struct RunLatency {
     recorder: Recorder,
     /// Where the next scenario's interval starts in the run's interval log.
     offset: Duration,
-    scenarios: usize,
+    /// Scenarios added, on virtual time and on the wall clock.
+    virtual_scenarios: usize,
+    real_scenarios: usize,
 }
 
 impl RunLatency {
@@ -54,7 +56,8 @@ impl RunLatency {
         Ok(RunLatency {
             recorder,
             offset: Duration::ZERO,
-            scenarios: 0,
+            virtual_scenarios: 0,
+            real_scenarios: 0,
         })
     }
 
@@ -72,7 +75,11 @@ impl RunLatency {
         self.recorder
             .end_interval(self.offset)
             .context("write latency.hlog")?;
-        self.scenarios += 1;
+        if o.time == "virtual" {
+            self.virtual_scenarios += 1;
+        } else {
+            self.real_scenarios += 1;
+        }
         Ok(start)
     }
 
@@ -113,15 +120,11 @@ pub fn scenario_json(samples: &[Sample]) -> Value {
 }
 
 /// The printed table: one row per operation, standard ones first.
-pub fn table(summary: &RunSummary, scenarios: usize) -> String {
-    let time = match summary.run.time_mode {
-        TimeMode::Virtual => "virtual time",
-        TimeMode::Real => "wall-clock time",
-    };
+pub fn table(summary: &RunSummary, clocks: &str) -> String {
     let mut names = summary.operation_names();
     names.sort_by(|a, b| display_order(a, b));
     let mut out = format!(
-        "latency at the wire ({time}, {scenarios} scenario(s); latency.hlog, report.html):\n  {:<16} {:>6} {:>9} {:>9} {:>9} {:>9}",
+        "latency at the wire ({clocks}; latency.hlog, report.html):\n  {:<16} {:>6} {:>9} {:>9} {:>9} {:>9}",
         "operation", "count", "p50", "p90", "p99", "max"
     );
     for op in names {
@@ -140,9 +143,15 @@ pub fn table(summary: &RunSummary, scenarios: usize) -> String {
 }
 
 impl RunLatency {
-    /// Scenarios added so far (skipped ones not counted).
-    pub fn scenarios(&self) -> usize {
-        self.scenarios
+    /// The clocks the scenarios added so far ran on, for the table's heading: `virtual time`,
+    /// `wall-clock time`, or both with their counts. Each latency is measured on its own
+    /// scenario's clock; a run mixing both keeps them in the same histograms.
+    pub fn clocks(&self) -> String {
+        match (self.virtual_scenarios, self.real_scenarios) {
+            (v, 0) => format!("virtual time, {v} scenario(s)"),
+            (0, r) => format!("wall-clock time, {r} scenario(s)"),
+            (v, r) => format!("{v} scenario(s) on virtual time, {r} on the wall clock"),
+        }
     }
 }
 

@@ -166,10 +166,10 @@ pub fn run(args: &RunArgs) -> i32 {
         run_dir.display()
     );
     let latency_summary = latencies.and_then(|l| {
-        let scenarios = l.scenarios();
+        let clocks = l.clocks();
         match l.finish(&run_dir) {
             Ok(summary) => {
-                let _ = writeln!(out, "{}", latency::table(&summary, scenarios));
+                let _ = writeln!(out, "{}", latency::table(&summary, &clocks));
                 Some(summary)
             }
             Err(e) => {
