@@ -76,7 +76,9 @@ impl WireClocks {
         let at = event.at_us;
         match (device, &event.kind) {
             ("scanner", EventKind::Frame { dir, summary }) if *dir == FrameDir::Out => {
+                self.keys.clear();
                 if summary.starts_with("]Q") {
+                    self.scan = None;
                     self.qr = Some(at);
                 } else {
                     self.scan = Some(at);
@@ -84,6 +86,10 @@ impl WireClocks {
                 }
             }
             ("keyboard", EventKind::Frame { dir, summary }) if *dir == FrameDir::Out => {
+                // Keys typed in the same instant wait for the display together; a key from an
+                // earlier instant that is still waiting changed nothing before this one.
+                self.scan = None;
+                self.keys.retain(|&k| k == at);
                 self.keys.push(at);
                 match summary.as_str() {
                     "SIGNON" => self.sign_on = Some(at),
@@ -96,7 +102,11 @@ impl WireClocks {
                     self.card = Some(at);
                 } else if summary.starts_with("P1") {
                     self.pin = Some(at);
+                } else {
+                    return;
                 }
+                self.scan = None;
+                self.keys.clear();
             }
             ("printer", EventKind::Action { name, .. }) if name == "receipt" => {
                 if let Some(start) = self.tender_done.take() {
@@ -271,6 +281,28 @@ mod tests {
     }
 
     #[test]
+    fn an_input_that_changes_nothing_before_the_next_input_gives_no_sample() {
+        let samples = run(&[
+            display(0, "TOTAL", "12.50"),
+            out(100, "keyboard", "ENTER"),
+            out(200, "keyboard", "CARD"),
+            out(200, "keyboard", "ENTER"),
+            display(210, "INSERT/SWIPE/TAP", "12.50"),
+            out(300, "scanner", "]E0 6901234100006"),
+            out(400, "keyboard", "TOTAL"),
+            display(400, "TOTAL", "12.50"),
+        ]);
+        assert_eq!(
+            samples,
+            [
+                ("key_to_display", 10),
+                ("key_to_display", 10),
+                ("key_to_display", 0),
+            ]
+        );
+    }
+
+    #[test]
     fn a_wallet_code_is_qr_pay_not_an_item_scan() {
         let samples = run(&[
             display(0, "SCAN PAY CODE", "12.50"),
@@ -304,7 +336,6 @@ mod tests {
         assert_eq!(
             samples,
             [
-                ("scan_to_display", 100),
                 ("key_to_display", 0),
                 ("sign_on", 500),
                 ("key_to_display", 0),

@@ -16,7 +16,7 @@
 //! | operation | starts at | ends at |
 //! |---|---|---|
 //! | `scan_to_display` | the scanner sends a code frame (not a wallet code `]Q…`) | the next display change |
-//! | `key_to_display` | the keyboard sends a key frame | the next display change (answers every key pending) |
+//! | `key_to_display` | the keyboard sends a key frame | the next display change (keys sent in the same instant are all answered by it) |
 //! | `card_auth` | the PIN pad sends card data (`C0 …`: chip, tap or swipe; the last card presented counts) | the first display change whose result line is not a card prompt (`INSERT/SWIPE/TAP`, `READING CARD`, `ENTER PIN`, `AUTHORISING`, `PLEASE WAIT`, `INSERT CHIP CARD`) |
 //! | `pin_to_result` | the PIN pad sends the PIN result (`P1 …`) | as `card_auth` |
 //! | `host_rtt` | the acquirer or wallet host has read a whole request | it has written the response (timed by the host simulator on its wire; requests never answered give no sample) |
@@ -27,7 +27,9 @@
 //! | `settlement` | the keyboard sends `SETTLE` | the first display change whose result line is not `SETTLING` |
 //!
 //! An operation whose end never shows (the run ends first, or a newer start of the same
-//! operation replaces it) gives no sample; a decline is a result like an approval and is
+//! operation replaces it) gives no sample. A scan or key that has not changed the display when
+//! the next input arrives (a key at a later instant, a scan, a card or PIN from the pad) changed
+//! nothing visible and gives no sample either, so a later input's effect is never credited to it; a decline is a result like an approval and is
 //! measured the same way. The start-up sign-on of the lane is not measured: it has no start
 //! event on any wire.
 
