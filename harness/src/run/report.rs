@@ -165,17 +165,16 @@ pub fn run(args: &RunArgs) -> i32 {
         "\n{passed} passed, {failed} failed, {skipped} skipped; results in {}",
         run_dir.display()
     );
-    let latency_summary = latencies.and_then(|l| {
-        let clocks = l.clocks();
-        match l.finish(&run_dir) {
-            Ok(summary) => {
-                let _ = writeln!(out, "{}", latency::table(&summary, &clocks));
-                Some(summary)
-            }
-            Err(e) => {
-                let _ = writeln!(err, "error: {e:#}");
-                None
-            }
+    let clocks = latencies.as_ref().map(RunLatency::clocks);
+    let latency_summary = latencies.and_then(|l| match l.finish(&run_dir) {
+        Ok(summary) => {
+            let clocks = clocks.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "{}", latency::table(&summary, clocks));
+            Some(summary)
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}");
+            None
         }
     });
     if let Err(e) = write_junit(&run_dir, &outcomes) {
@@ -197,6 +196,7 @@ pub fn run(args: &RunArgs) -> i32 {
     }
     let latency = RunLatencies {
         run: latency_summary.as_ref(),
+        clocks: clocks.as_deref(),
         interval_starts: &interval_starts,
     };
     if let Err(e) = write_summary(&run_dir, &outcomes, &checks, &latency, args) {
@@ -293,6 +293,8 @@ fn write_junit(dir: &Path, outcomes: &[ScenarioOutcome]) -> anyhow::Result<()> {
 /// starts in `latency.hlog` (in scenario order).
 struct RunLatencies<'a> {
     run: Option<&'a RunSummary>,
+    /// Which clocks the scenarios ran on ([`RunLatency::clocks`]).
+    clocks: Option<&'a str>,
     interval_starts: &'a [Option<Duration>],
 }
 
@@ -366,6 +368,7 @@ fn write_summary(
             "file": posrig_reports::interval_log::FILE_NAME,
             "report": posrig_reports::run_dir::REPORT_FILE,
             "time_mode": l.run.time_mode,
+            "clocks": latency.clocks,
             "duration_s": l.run.duration_s,
             "operations": l.operations,
         })),
