@@ -11,16 +11,29 @@ use posrig_sim::acquirer::HostObserver;
 #[derive(Debug, Clone, Default)]
 pub struct RttSamples {
     rtts: Arc<Mutex<Vec<Duration>>>,
+    /// Whether round trips are kept at all (a long load run that never takes them keeps none).
+    keep: bool,
 }
 
 impl RttSamples {
+    /// Keeps every round trip until [`RttSamples::take`].
     pub fn new() -> Self {
+        RttSamples {
+            rtts: Arc::default(),
+            keep: true,
+        }
+    }
+
+    /// Keeps nothing.
+    pub fn discarding() -> Self {
         Self::default()
     }
 
     /// Records one round trip (called by the hosts through [`HostObserver::host_rtt`]).
     pub fn push(&self, rtt: Duration) {
-        self.lock().push(rtt);
+        if self.keep {
+            self.lock().push(rtt);
+        }
     }
 
     /// Takes every round trip recorded so far.
@@ -44,4 +57,20 @@ impl HostObserver for RttSamples {
         self.push(rtt);
     }
     fn note(&self, _: &str) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_one_list_and_a_discarding_one_keeps_nothing() {
+        let kept = RttSamples::new();
+        kept.clone().host_rtt(Duration::from_secs(2));
+        assert_eq!(kept.take(), [Duration::from_secs(2)]);
+        assert!(kept.take().is_empty());
+        let dropped = RttSamples::discarding();
+        dropped.host_rtt(Duration::from_secs(2));
+        assert!(dropped.take().is_empty());
+    }
 }

@@ -93,7 +93,7 @@ impl World {
             ..
         } = wire;
 
-        let host_seen = Arc::new(HostSeen::new(bus.clone()));
+        let host_seen = Arc::new(HostSeen::measuring(bus.clone()));
         let acquirer = Acquirer::with_observer(
             AcquirerConfig::load(&data_dir)
                 .context("load the acquirer's data")?

@@ -85,7 +85,7 @@ impl World {
             scale: Some(wire.device(DeviceRole::Scale, Scale::new(Default::default()))?),
         };
 
-        let host_seen = Arc::new(HostSeen::new(bus.clone()));
+        let host_seen = Arc::new(HostSeen::measuring(bus.clone()));
         let acquirer = Acquirer::with_observer(
             AcquirerConfig::load(&data_dir)
                 .context("load the acquirer's data")?
@@ -306,11 +306,20 @@ pub struct LastExchange {
 }
 
 impl HostSeen {
+    /// An observer that keeps no round trips (the load engine's shared hosts).
     pub(crate) fn new(bus: EventBus) -> Self {
         HostSeen {
             bus,
             last: Mutex::new(LastExchange::default()),
+            rtt: RttSamples::discarding(),
+        }
+    }
+
+    /// An observer that also keeps every round trip for `host_rtt` (a scenario run's world).
+    pub(crate) fn measuring(bus: EventBus) -> Self {
+        HostSeen {
             rtt: RttSamples::new(),
+            ..Self::new(bus)
         }
     }
 
