@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod exit_codes;
 pub mod hosts;
 pub mod load;
+pub mod observe;
 pub mod rig;
 pub mod run;
 pub mod scenario;

@@ -1,6 +1,7 @@
 //! `posrig run` as a user runs it: a scenario whose expectation is broken on purpose exits 1 and
 //! names the step, its YAML line, what was expected and what was seen; a good one exits 0 and
-//! leaves `junit.xml` and `summary.json`.
+//! leaves `junit.xml` and `summary.json`; latencies, receipts and the event log are measured and
+//! kept at the wire.
 
 use std::path::Path;
 use std::process::Command;
@@ -239,4 +240,109 @@ fn virtual_time_is_refused_for_a_rig_with_devices_on_ptys() {
         text.contains("`--time virtual` needs every device simulated in memory"),
         "{text}"
     );
+}
+
+/// A card sale whose authorisation the acquirer answers 2 s late, then waits for the receipt.
+fn delayed_card_sale() -> String {
+    format!(
+        r#"name: card sale with a slow host
+data: "{data}"
+steps:
+  - login: {{operator: "1001", password: "1234"}}
+  - scan: "6901234100006"
+  - total
+  - host: {{acquirer: {{when: {{kind: purchase}}, then: {{delay_ms: 2000}}, times: 1}}}}
+  - pay: {{card: {{card: chip-ok}}}}
+  - expect: {{display: {{line1: "APPROVED"}}, within: 10s}}
+  - expect: {{receipt: {{contains: ["Whole milk 1L"]}}, within: 10s}}
+"#,
+        data = data_dir()
+    )
+}
+
+#[test]
+fn latencies_are_measured_at_the_wire_and_receipts_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slow-host.yaml");
+    std::fs::write(&file, delayed_card_sale()).unwrap();
+    let out = dir.path().join("run");
+    let (code, text) = posrig(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("latency at the wire (virtual time"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("card_auth")),
+        "the table has a card_auth row: {text}"
+    );
+
+    // summary.json: the 2 s host delay shows in every operation that spans the authorisation.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let run = &summary["latency"]["operations"];
+    let scenario = &summary["scenarios"][0]["latency"]["operations"];
+    for op in [
+        "scan_to_display",
+        "key_to_display",
+        "card_auth",
+        "pin_to_result",
+        "host_rtt",
+        "receipt",
+        "checkout",
+    ] {
+        assert!(run[op]["count"].as_u64().unwrap_or(0) > 0, "{op} in {run}");
+        assert!(
+            scenario[op]["count"].as_u64().unwrap_or(0) > 0,
+            "{op} in {scenario}"
+        );
+    }
+    let p50 = |op: &str| run[op]["latency"]["p50_us"].as_u64().unwrap();
+    let max = |op: &str| run[op]["latency"]["max_us"].as_u64().unwrap();
+    assert_eq!(run["card_auth"]["count"], 1);
+    assert!(p50("card_auth") >= 2_000_000, "{}", run["card_auth"]);
+    assert!(p50("card_auth") < 3_000_000, "{}", run["card_auth"]);
+    assert!(
+        p50("pin_to_result") >= 2_000_000,
+        "{}",
+        run["pin_to_result"]
+    );
+    // The sign-on's round trip is quick; the purchase's waited for the rule.
+    assert!(max("host_rtt") >= 2_000_000, "{}", run["host_rtt"]);
+    assert!(p50("checkout") > p50("card_auth"), "{run}");
+    assert_eq!(summary["latency"]["time_mode"], "virtual");
+    assert_eq!(summary["scenarios"][0]["receipts"], 1);
+
+    // latency.hlog reads back with hdrhistogram's own interval-log reader: one interval (the one
+    // scenario) per operation, tagged with the operation.
+    let log = std::fs::read(out.join("latency.hlog")).unwrap();
+    let mut tags = Vec::new();
+    for entry in hdrhistogram::serialization::interval_log::IntervalLogIterator::new(&log) {
+        if let hdrhistogram::serialization::interval_log::LogEntry::Interval(i) =
+            entry.expect("a well-formed interval log")
+        {
+            tags.push(i.tag().map(|t| t.as_str().to_owned()).unwrap_or_default());
+        }
+    }
+    assert!(
+        tags.contains(&"op=card_auth;group=lane1".to_owned()),
+        "{tags:?}"
+    );
+    let intervals = posrig_reports::interval_log::read_intervals(&log, "latency.hlog").unwrap();
+    let card = intervals.iter().find(|i| i.op == "card_auth").unwrap();
+    assert_eq!(card.histogram.len(), 1);
+    assert!(card.histogram.max() >= 2_000_000);
+    assert!(out.join("report.html").is_file());
+
+    // The receipt as the printer rendered it, card number masked; and the event log.
+    let scenario_dir = out.join("01-slow-host");
+    let receipt = std::fs::read_to_string(scenario_dir.join("receipts/001.txt")).unwrap();
+    assert!(receipt.contains("Whole milk 1L"), "{receipt}");
+    assert!(receipt.contains("622202*********0017"), "{receipt}");
+    assert!(!receipt.contains("6222021000000000017"), "{receipt}");
+    assert!(!scenario_dir.join("receipts/002.txt").exists());
+    assert!(scenario_dir.join("events.jsonl").is_file());
 }

@@ -8,13 +8,18 @@
 //! - [`expect`]: expectations polled at the wire and in the journal.
 //! - [`outcome`]: step and scenario results, failure text.
 //! - [`determinism`]: `--check-determinism`, two runs with one seed compared event by event.
+//! - [`receipts`]: each scenario's printed receipts as text files.
+//! - [`latency`]: the run's latencies measured at the wire ([`crate::observe`]) — `latency.hlog`,
+//!   per-operation numbers for `summary.json`, `report.html` and the printed table.
 //! - [`report`]: `posrig run` — files in, progress, `junit.xml`, `summary.json`, exit code.
 
 pub mod determinism;
 pub mod expect;
 pub mod lane;
+pub mod latency;
 pub mod outcome;
 pub mod process;
+pub mod receipts;
 pub mod report;
 pub mod shared;
 pub mod step;
@@ -29,6 +34,7 @@ use posrig_reports::junit::StepOutcome;
 use posrig_sim::clock::{build_runtime, TimeMode as ClockMode};
 use posrig_sim::event::EventLog;
 
+use crate::observe::{Sample, WireClocks};
 use crate::scenario::library::DataSet;
 use crate::scenario::{ScenarioPlan, Step, Sut, TimeMode};
 use outcome::{ScenarioOutcome, StepResult};
@@ -116,6 +122,8 @@ pub fn run_plan(
         events: 0,
         elapsed: Duration::ZERO,
         wall: Duration::ZERO,
+        latencies: Vec::new(),
+        receipts: 0,
     };
     if outcome.skipped.is_some() {
         return outcome;
@@ -163,6 +171,7 @@ pub fn run_plan(
             .iter()
             .map(|s| (s, true))
             .chain(plan.steps.iter().map(|s| (s, false)));
+        let mut clocks = WireClocks::new();
         let mut failed = false;
         for (planned, setup) in planned {
             let origin = planned.origin.to_string();
@@ -176,6 +185,7 @@ pub fn run_plan(
             };
             failed |= !matches!(result, StepOutcome::Passed | StepOutcome::Skipped { .. });
             while let Ok(event) = world.events.try_recv() {
+                clocks.observe(&event);
                 let _ = log.record(&event);
             }
             outcome.steps.push(StepResult {
@@ -187,12 +197,35 @@ pub fn run_plan(
             });
         }
         outcome.elapsed = start.elapsed();
+        match receipts::write(&world, dir) {
+            Ok(n) => outcome.receipts = n,
+            Err(e) => {
+                outcome
+                    .error
+                    .get_or_insert(format!("write the receipts: {e:#}"));
+            }
+        }
         if let Err(e) = world.shutdown().await {
             outcome.error.get_or_insert(format!("{e:#}"));
         }
         while let Ok(event) = world.events.try_recv() {
+            clocks.observe(&event);
             let _ = log.record(&event);
         }
+        outcome.latencies = clocks.into_samples();
+        // Host round trips carry no end time of their own; they are stamped with the run's end.
+        outcome.latencies.extend(
+            world
+                .host_seen
+                .rtt
+                .take()
+                .into_iter()
+                .map(|latency| Sample {
+                    op: posrig_reports::ops::HOST_RTT,
+                    at: outcome.elapsed,
+                    latency,
+                }),
+        );
         outcome.events = log.len();
         outcome.digest = log.digest();
         if let Err(e) = log.finish() {

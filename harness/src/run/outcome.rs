@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use posrig_reports::junit::StepOutcome;
 
+use crate::observe::Sample;
+
 /// One check of an expectation that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
@@ -74,6 +76,10 @@ pub struct ScenarioOutcome {
     /// Time the run took in its own clock (virtual time in a virtual run).
     pub elapsed: Duration,
     pub wall: Duration,
+    /// Operations measured at the wire, in the order they ended ([`crate::observe`]).
+    pub latencies: Vec<Sample>,
+    /// Receipts written to `receipts/` in the scenario's folder.
+    pub receipts: usize,
 }
 
 impl ScenarioOutcome {

@@ -93,7 +93,7 @@ impl World {
             ..
         } = wire;
 
-        let host_seen = Arc::new(HostSeen::new(bus.clone()));
+        let host_seen = Arc::new(HostSeen::measuring(bus.clone()));
         let acquirer = Acquirer::with_observer(
             AcquirerConfig::load(&data_dir)
                 .context("load the acquirer's data")?
@@ -102,7 +102,10 @@ impl World {
                 .with_clock(clock),
             host_seen.clone(),
         );
-        let wallet = QrHost::new(QrHostConfig::load(&data_dir).context("load wallets")?);
+        let wallet = QrHost::with_observer(
+            QrHostConfig::load(&data_dir).context("load wallets")?,
+            Arc::new(host_seen.rtt.clone()),
+        );
         let acquirer_server = acquirer
             .listen(DEFAULT_LISTEN)
             .await

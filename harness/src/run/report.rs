@@ -1,14 +1,20 @@
 //! `posrig run` — loads scenario files and folders, runs them one after another, prints one
-//! line per scenario and a summary, writes `junit.xml` and `summary.json` into the run folder,
-//! and exits 0 (all passed), 1 (any failed) or 2 (invalid input).
+//! line per scenario, a summary and a latency table, writes `junit.xml`, `summary.json`,
+//! `latency.hlog` and `report.html` into the run folder (and per scenario its `events.jsonl`,
+//! `receipts/` and journal), and exits 0 (all passed), 1 (any failed) or 2 (invalid input).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use posrig_reports::junit::JunitReport;
+use posrig_reports::{RunSummary, TimeMode};
+use posrig_sim::clock::TimeMode as ClockMode;
 use serde_json::json;
 
 use super::determinism::{self, Determinism};
+use super::latency::{self, RunLatency};
 use super::outcome::{ScenarioOutcome, Verdict};
 use super::{clock_for, run_plan, seed_for, TimeChoice};
 use crate::exit_codes;
@@ -85,6 +91,23 @@ pub fn run(args: &RunArgs) -> i32 {
         plans.len(),
         run_dir.display()
     );
+    // The run is on virtual time when every scenario is; one on the wall clock makes it real.
+    let all_virtual = plans
+        .iter()
+        .all(|p| clock_for(p, args.time) == Ok(ClockMode::Virtual));
+    let time = if all_virtual {
+        TimeMode::Virtual
+    } else {
+        TimeMode::Real
+    };
+    let mut latencies = match RunLatency::create(&run_dir, args.seed, time) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}; latencies are not recorded");
+            None
+        }
+    };
+    let mut interval_starts = Vec::new();
     let mut outcomes = Vec::new();
     let mut checks = Vec::new();
     for (i, plan) in plans.iter().enumerate() {
@@ -115,6 +138,13 @@ pub fn run(args: &RunArgs) -> i32 {
             }
             let _ = writeln!(out, "    reproduce: {}", o.reproduce());
         }
+        interval_starts.push(latencies.as_mut().and_then(|l| match l.add(&o) {
+            Ok(start) => Some(start),
+            Err(e) => {
+                let _ = writeln!(err, "error: {e:#}");
+                None
+            }
+        }));
         outcomes.push(o);
         checks.push(check);
     }
@@ -135,6 +165,18 @@ pub fn run(args: &RunArgs) -> i32 {
         "\n{passed} passed, {failed} failed, {skipped} skipped; results in {}",
         run_dir.display()
     );
+    let clocks = latencies.as_ref().map(RunLatency::clocks);
+    let latency_summary = latencies.and_then(|l| match l.finish(&run_dir) {
+        Ok(summary) => {
+            let clocks = clocks.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "{}", latency::table(&summary, clocks));
+            Some(summary)
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}");
+            None
+        }
+    });
     if let Err(e) = write_junit(&run_dir, &outcomes) {
         let _ = writeln!(err, "error: write junit.xml: {e}");
     }
@@ -152,7 +194,12 @@ pub fn run(args: &RunArgs) -> i32 {
             let _ = writeln!(out, "  diverged: {}", o.reproduce());
         }
     }
-    if let Err(e) = write_summary(&run_dir, &outcomes, &checks, args) {
+    let latency = RunLatencies {
+        run: latency_summary.as_ref(),
+        clocks: clocks.as_deref(),
+        interval_starts: &interval_starts,
+    };
+    if let Err(e) = write_summary(&run_dir, &outcomes, &checks, &latency, args) {
         let _ = writeln!(err, "error: write summary.json: {e}");
     }
     if failed > 0 || !diverged.is_empty() {
@@ -242,17 +289,28 @@ fn write_junit(dir: &Path, outcomes: &[ScenarioOutcome]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The latency parts of `summary.json`: the run's numbers and where each scenario's interval
+/// starts in `latency.hlog` (in scenario order).
+struct RunLatencies<'a> {
+    run: Option<&'a RunSummary>,
+    /// Which clocks the scenarios ran on ([`RunLatency::clocks`]).
+    clocks: Option<&'a str>,
+    interval_starts: &'a [Option<Duration>],
+}
+
 fn write_summary(
     dir: &Path,
     outcomes: &[ScenarioOutcome],
     checks: &[Option<Determinism>],
+    latency: &RunLatencies<'_>,
     args: &RunArgs,
 ) -> anyhow::Result<()> {
     use posrig_reports::junit::StepOutcome as S;
     let scenarios: Vec<_> = outcomes
         .iter()
         .zip(checks)
-        .map(|(o, check)| {
+        .zip(latency.interval_starts)
+        .map(|((o, check), interval_start)| {
             let steps: Vec<_> = o
                 .steps
                 .iter()
@@ -285,6 +343,11 @@ fn write_summary(
                     "diverged": c.diverged(),
                     "result": c.describe(),
                 })),
+                "receipts": o.receipts,
+                "latency": json!({
+                    "interval_start_s": interval_start.map(|d| d.as_secs_f64()),
+                    "operations": latency::scenario_json(&o.latencies),
+                }),
                 "steps": steps,
             })
         })
@@ -301,6 +364,14 @@ fn write_summary(
         "passed": count(Verdict::Passed),
         "failed": count(Verdict::Failed),
         "skipped": count(Verdict::Skipped),
+        "latency": latency.run.map(|l| json!({
+            "file": posrig_reports::interval_log::FILE_NAME,
+            "report": posrig_reports::run_dir::REPORT_FILE,
+            "time_mode": l.run.time_mode,
+            "clocks": latency.clocks,
+            "duration_s": l.run.duration_s,
+            "operations": l.operations,
+        })),
         "scenarios": scenarios,
     });
     std::fs::write(

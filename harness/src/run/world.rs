@@ -28,6 +28,7 @@ use posrig_sim::qrhost::{QrHost, QrHostConfig};
 use posrig_sim::rng::SimRng;
 use posrig_sim::wire::{ImpairmentError, Link, LinkBuilder, LinkConditions, LinkControl, WireEnd};
 
+use crate::observe::RttSamples;
 use crate::scenario::library::DataSet;
 use crate::scenario::DeviceRole;
 
@@ -84,7 +85,7 @@ impl World {
             scale: Some(wire.device(DeviceRole::Scale, Scale::new(Default::default()))?),
         };
 
-        let host_seen = Arc::new(HostSeen::new(bus.clone()));
+        let host_seen = Arc::new(HostSeen::measuring(bus.clone()));
         let acquirer = Acquirer::with_observer(
             AcquirerConfig::load(&data_dir)
                 .context("load the acquirer's data")?
@@ -93,7 +94,10 @@ impl World {
                 .with_clock(clock),
             host_seen.clone(),
         );
-        let wallet = QrHost::new(QrHostConfig::load(&data_dir).context("load wallets")?);
+        let wallet = QrHost::with_observer(
+            QrHostConfig::load(&data_dir).context("load wallets")?,
+            Arc::new(host_seen.rtt.clone()),
+        );
 
         let primary = wire.host_link("acquirer-primary", {
             let acquirer = acquirer.clone();
@@ -290,6 +294,8 @@ impl Connector for LinkConnector {
 pub struct HostSeen {
     bus: EventBus,
     last: Mutex<LastExchange>,
+    /// Round trips timed on the hosts' wires (acquirer and wallet host), for `host_rtt`.
+    pub rtt: RttSamples,
 }
 
 /// The last request's MTI and the last decision's response code.
@@ -300,10 +306,20 @@ pub struct LastExchange {
 }
 
 impl HostSeen {
+    /// An observer that keeps no round trips (the load engine's shared hosts).
     pub(crate) fn new(bus: EventBus) -> Self {
         HostSeen {
             bus,
             last: Mutex::new(LastExchange::default()),
+            rtt: RttSamples::discarding(),
+        }
+    }
+
+    /// An observer that also keeps every round trip for `host_rtt` (a scenario run's world).
+    pub(crate) fn measuring(bus: EventBus) -> Self {
+        HostSeen {
+            rtt: RttSamples::new(),
+            ..Self::new(bus)
         }
     }
 
@@ -338,7 +354,9 @@ impl HostObserver for HostSeen {
         );
     }
 
-    fn host_rtt(&self, _rtt: Duration) {}
+    fn host_rtt(&self, rtt: Duration) {
+        self.rtt.push(rtt);
+    }
 
     fn note(&self, text: &str) {
         self.bus
