@@ -103,6 +103,13 @@ pub fn render(summary: &RunSummary, results: &RunResults) -> Result<String, Repo
     }
     meta("interval", format!("{} s", summary.interval_s));
     h.push_str("</div>\n");
+    if !run.notes.is_empty() {
+        h.push_str("<ul class=\"notes\">");
+        for n in &run.notes {
+            let _ = write!(h, "<li>{}</li>", escape(n));
+        }
+        h.push_str("</ul>\n");
+    }
 
     // Thresholds.
     h.push_str("<section class=\"card\"><h2>Thresholds</h2>");
