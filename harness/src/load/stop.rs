@@ -1,0 +1,103 @@
+//! When a run stops — arrivals end at the profile's duration, shoppers in progress get a short
+//! bounded drain, and a threshold marked `abort_on_fail` stops everything early once it fails.
+//!
+//! Every wait of a lane goes through [`Stop::bounded`], so nothing a lane does (a step waiting
+//! on a stalled host, a receipt that never comes) can hold the run past its deadline.
+
+use std::future::Future;
+use std::time::Duration;
+
+use posrig_reports::{Recorder, Thresholds};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// A threshold that aborts is judged only once its operation has this many attempts (samples
+/// and errors), so one early error cannot end a run.
+pub const ABORT_MIN_ATTEMPTS: u64 = 20;
+
+/// The run's end: the deadline, and an early abort with its reason.
+pub struct Stop {
+    /// No shopper starts at or after this (the profile's duration).
+    pub arrivals_end: Instant,
+    /// Shoppers still in progress are cut off here (arrivals end + drain).
+    pub deadline: Instant,
+    abort: watch::Sender<Option<String>>,
+}
+
+impl Stop {
+    pub fn new(arrivals_end: Instant, drain: Duration) -> Self {
+        Stop {
+            arrivals_end,
+            deadline: arrivals_end + drain,
+            abort: watch::channel(None).0,
+        }
+    }
+
+    /// Why the run was aborted, if it was.
+    pub fn aborted(&self) -> Option<String> {
+        self.abort.borrow().clone()
+    }
+
+    /// Aborts the run (the first reason wins).
+    pub fn abort(&self, why: String) {
+        self.abort.send_if_modified(|a| {
+            if a.is_some() {
+                return false;
+            }
+            *a = Some(why);
+            true
+        });
+    }
+
+    /// Whether the run is over for lanes: past the deadline or aborted.
+    pub fn is_over(&self) -> bool {
+        Instant::now() >= self.deadline || self.abort.borrow().is_some()
+    }
+
+    /// Whether a shopper who would start at `at` may still start.
+    pub fn may_start(&self, at: Instant) -> bool {
+        at < self.arrivals_end && !self.is_over()
+    }
+
+    /// Runs `f` until it ends, the deadline passes or the run is aborted (then `None`).
+    pub async fn bounded<T>(&self, f: impl Future<Output = T>) -> Option<T> {
+        let mut abort = self.abort.subscribe();
+        tokio::select! {
+            biased;
+            v = f => Some(v),
+            _ = tokio::time::sleep_until(self.deadline) => None,
+            _ = abort.wait_for(Option::is_some) => None,
+        }
+    }
+
+    /// Checks the thresholds marked `abort_on_fail` against what `rec` measured so far and
+    /// aborts on the first that fails; returns the reason when it did.
+    pub fn check(&self, rec: &Recorder, thresholds: &Thresholds, now: Duration) -> Option<String> {
+        if self.abort.borrow().is_some() {
+            return None;
+        }
+        for (op, t) in thresholds.iter() {
+            if !t.abort_on_fail {
+                continue;
+            }
+            let Some(results) = rec.results_so_far(op) else {
+                continue;
+            };
+            if results.histogram.len() + results.error_count() < ABORT_MIN_ATTEMPTS {
+                continue;
+            }
+            let r = t.evaluate(op, Some(&results), now.as_secs_f64());
+            if !r.passed {
+                let why = format!(
+                    "aborted at {:.0} s: `{op}: {}` failed (observed {})",
+                    now.as_secs_f64(),
+                    r.expression,
+                    r.observed_text
+                );
+                self.abort(why.clone());
+                return Some(why);
+            }
+        }
+        None
+    }
+}
