@@ -2,13 +2,14 @@
 //! line every few seconds otherwise, and the warning when the harness itself falls behind its
 //! schedule (then it, not the system under test, is the bottleneck).
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use posrig_reports::ops;
 use posrig_reports::progress::{format_progress, format_us, Progress};
-use posrig_reports::Recorder;
+use posrig_reports::{IntervalStats, Recorder};
 
 /// Scheduling lag (p99 of one interval) above which the harness warns that it is behind.
 pub const LAG_WARN: Duration = Duration::from_millis(100);
@@ -24,6 +25,9 @@ pub struct Live {
     /// Intervals in which the harness was behind, and the worst lag seen (µs).
     lagging_intervals: u64,
     worst_lag_us: u64,
+    /// Each operation's numbers in the last interval that had samples of it, so a quiet
+    /// second does not blank the status.
+    latest: BTreeMap<String, IntervalStats>,
 }
 
 impl Live {
@@ -47,6 +51,7 @@ impl Live {
             total,
             lagging_intervals: 0,
             worst_lag_us: 0,
+            latest: BTreeMap::new(),
         }
     }
 
@@ -77,8 +82,18 @@ impl Live {
                 }
             }
         }
-        // The status shows the SUT's operations; the harness's own lag is in the warning.
-        p.operations.retain(|(op, _)| op != ops::SCHEDULING_LAG);
+        // The status shows the SUT's operations (the harness's own lag is in the warning), each
+        // as of the last second it had samples.
+        for (op, stats) in &p.operations {
+            if stats.p50_us.is_some() && op != ops::SCHEDULING_LAG {
+                self.latest.insert(op.clone(), stats.clone());
+            }
+        }
+        p.operations = rec
+            .operation_names()
+            .into_iter()
+            .filter_map(|op| Some((op.to_owned(), self.latest.get(op)?.clone())))
+            .collect();
         let line = format_progress(&p, 3);
         if let Some(bar) = &self.bar {
             bar.set_position(elapsed.as_secs().min(self.total.as_secs()));
