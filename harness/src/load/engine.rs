@@ -551,7 +551,7 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
         if !run.stop.may_start(run.start + first_at) {
             // Shoppers still queued when the run ends were never served: counted, not hidden
             // (unless a threshold aborted the run, which says so itself).
-            let left = (arrivals.len() - i) as u64;
+            let left = arrived(&arrivals[i..], run.now());
             run.not_served.set(run.not_served.get() + left);
             if run.stop.aborted().is_none() {
                 for _ in 0..left {
@@ -610,9 +610,17 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
                 .stop
                 .bounded(async {
                     match &s.step {
-                        Step::Expect(e) => expect::check(&ctx.world, e)
-                            .await
-                            .map_err(|m| anyhow!("expectation not met ({} mismatches)", m.len())),
+                        Step::Expect(e) => expect::check(&ctx.world, e).await.map_err(|m| {
+                            let checks: Vec<&str> = m.iter().map(|x| x.check).collect();
+                            let detail: Vec<String> = m
+                                .iter()
+                                .map(|x| {
+                                    format!("{}: expected {}, saw {}", x.check, x.expected, x.seen)
+                                })
+                                .collect();
+                            tracing::debug!("lane {}: {}", ctx.lane, detail.join("; "));
+                            anyhow!("expect {}", checks.join("+"))
+                        }),
                         other => step::perform(&ctx.world, other).await,
                     }
                 })
@@ -623,7 +631,12 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
                 break;
             };
             if let Err(e) = r {
-                failed = Some(format!("{} failed", s.step.name()));
+                // The cause names the step (and an expectation's checks), never what was seen:
+                // a display or receipt may hold card data.
+                failed = Some(match &s.step {
+                    Step::Expect(_) => format!("{e} failed"),
+                    other => format!("{} failed", other.name()),
+                });
                 tracing::debug!("journey {journey}: step {}: {e:#}", s.step.name());
                 break;
             }
@@ -685,7 +698,7 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
         free_at = run.now();
         if cut_off {
             // Later shoppers of this lane were never served.
-            let left = (arrivals.len() - i - 1) as u64;
+            let left = arrived(&arrivals[i + 1..], run.now());
             run.not_served.set(run.not_served.get() + left);
             if run.stop.aborted().is_none() {
                 for _ in 0..left {
@@ -695,6 +708,11 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
             break;
         }
     }
+}
+
+/// How many of `arrivals` had arrived by `now` (after an abort, later ones never came).
+fn arrived(arrivals: &[Duration], now: Duration) -> u64 {
+    arrivals.iter().filter(|a| **a <= now).count() as u64
 }
 
 /// After a failed journey: what a cashier does to get the lane back (cancel the sale, take
