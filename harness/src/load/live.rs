@@ -40,7 +40,7 @@ impl Live {
                 ProgressDrawTarget::stderr(),
             );
             bar.set_style(
-                ProgressStyle::with_template("{bar:24.cyan/blue} {msg}")
+                ProgressStyle::with_template("{bar:24.cyan/blue} {wide_msg}")
                     .expect("a valid progress template"),
             );
             bar

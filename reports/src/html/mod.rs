@@ -198,7 +198,7 @@ pub fn render(summary: &RunSummary, results: &RunResults) -> Result<String, Repo
         h.push('\n');
         let _ = write!(
             h,
-            "<section class=\"card plot\"><h2>Latency over time</h2>{legend_all}{}{}</section>",
+            "<section class=\"card plot\"><h2>Latency over time</h2>{legend_all}{}<p class=\"note\">Thick: p99, thin: p50 of each second; on a long run a point covers several seconds and shows the median p50 and the worst second's p99.</p>{}</section>",
             plots::latency_over_time(summary)?,
             fault_note(summary)
         );

@@ -234,25 +234,9 @@ pub fn latency_over_time(summary: &RunSummary) -> Result<String, ReportError> {
             .map_err(|e| e.to_string())?;
         shade_faults(&mut chart, &summary.faults, y_top, y_bottom)?;
         for (i, op) in ops.iter().enumerate() {
-            let mid = |p: &crate::timeline::TimelinePoint| p.start_s + p.duration_s / 2.0;
-            let p99 = segments(summary.timeline.iter().map(|p| {
-                (
-                    mid(p),
-                    p.operations
-                        .get(*op)
-                        .and_then(|s| s.p99_us)
-                        .map(|v| v.max(1) as f64),
-                )
-            }));
-            let p50 = segments(summary.timeline.iter().map(|p| {
-                (
-                    mid(p),
-                    p.operations
-                        .get(*op)
-                        .and_then(|s| s.p50_us)
-                        .map(|v| v.max(1) as f64),
-                )
-            }));
+            let buckets = latency_buckets(summary, op, t_max);
+            let p99 = segments(buckets.iter().map(|b| (b.0, b.2)));
+            let p50 = segments(buckets.iter().map(|b| (b.0, b.1)));
             for seg in p50 {
                 chart
                     .draw_series(LineSeries::new(seg, color(i).mix(0.55).stroke_width(1)))
@@ -273,6 +257,40 @@ pub fn latency_over_time(summary: &RunSummary) -> Result<String, ReportError> {
         }
         Ok(())
     })
+}
+
+/// Latency of `op` over time in buckets of whole seconds (about 60 over the run; 1 s intervals
+/// for a short run): (middle, median of the intervals' p50, worst interval's p99). Interval
+/// percentiles cannot be merged exactly from the summary, so a bucket shows its worst second's
+/// p99, which never hides a bad second.
+fn latency_buckets(
+    summary: &RunSummary,
+    op: &str,
+    t_max: f64,
+) -> Vec<(f64, Option<f64>, Option<f64>)> {
+    let bucket_s = (t_max / 60.0).round().max(1.0);
+    let mut buckets: std::collections::BTreeMap<u64, (Vec<f64>, Option<f64>)> = Default::default();
+    for p in &summary.timeline {
+        let b = buckets
+            .entry((p.start_s / bucket_s).floor() as u64)
+            .or_default();
+        if let Some(s) = p.operations.get(op) {
+            if let Some(v) = s.p50_us {
+                b.0.push(v.max(1) as f64);
+            }
+            if let Some(v) = s.p99_us {
+                b.1 = Some(b.1.map_or(v.max(1) as f64, |w: f64| w.max(v.max(1) as f64)));
+            }
+        }
+    }
+    buckets
+        .into_iter()
+        .map(|(k, (mut p50s, p99))| {
+            p50s.sort_by(f64::total_cmp);
+            let p50 = p50s.get(p50s.len() / 2).copied();
+            (k as f64 * bucket_s + bucket_s / 2.0, p50, p99)
+        })
+        .collect()
 }
 
 /// Completed operations per second per interval, fault windows shaded. The harness's own
