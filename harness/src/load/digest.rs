@@ -70,3 +70,56 @@ pub fn describe_divergence(left: &[Event], right: &[Event]) -> Option<String> {
             .map_or("<end of log>".into(), Event::canonical_json),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(at_us: u64, text: &str) -> Event {
+        Event {
+            at_us,
+            lane: Some(1),
+            source: "load".into(),
+            kind: EventKind::Note { text: text.into() },
+        }
+    }
+
+    #[test]
+    fn the_first_diverging_event_is_shown_with_its_time_and_both_versions() {
+        let a = vec![event(10, "a"), event(2_500_000, "b"), event(3_000_000, "c")];
+        let mut b = a.clone();
+        b[1] = event(2_500_000, "B");
+        assert_eq!(describe_divergence(&a, &a), None);
+        let d = describe_divergence(&a, &b).unwrap();
+        assert!(d.starts_with("first divergence at event 1 (virtual time 2.500000 s)"), "{d}");
+        assert!(d.contains(r#""text":"b""#) && d.contains(r#""text":"B""#), "{d}");
+        let short = describe_divergence(&a, &a[..2]).unwrap();
+        assert!(short.contains("run 2: <end of log>"), "{short}");
+    }
+
+    #[test]
+    fn the_digest_covers_every_event_emitted_on_the_bus() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let bus = EventBus::new(posrig_sim::clock::Clock::start(0));
+            let digest = |texts: &[&str]| {
+                let mut log = RunLog::new(&bus, true);
+                for t in texts {
+                    log.emit(Some(1), "load", EventKind::Note { text: (*t).into() });
+                }
+                log.drain();
+                log.finish()
+            };
+            let (d1, n1, e1) = digest(&["x", "y"]);
+            let (d2, _, _) = digest(&["x", "y"]);
+            let (d3, _, _) = digest(&["x", "z"]);
+            assert_eq!((n1, e1.len()), (2, 2));
+            assert_eq!(d1, d2);
+            assert_ne!(d1, d3);
+        });
+    }
+}
