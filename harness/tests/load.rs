@@ -167,6 +167,19 @@ fn a_failing_threshold_exits_1_and_a_bad_profile_exits_2() {
         String::from_utf8_lossy(&r.stderr)
     );
 
+    // A rig is refused (the load engine simulates every device), not silently ignored.
+    let rigged = TempProfile::new(
+        "rigged",
+        &tiny().replace("store:\n", "rig: ../rigs/virtual.yaml\nstore:\n"),
+    );
+    let r = posrig(&["load", rigged.path()]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("a rig is not supported"),
+        "{}",
+        stderr(&r)
+    );
+
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "name: bad\nduration: 1m\n").unwrap();
     let r = Command::new(env!("CARGO_BIN_EXE_posrig"))

@@ -91,8 +91,14 @@ mod tests {
         b[1] = event(2_500_000, "B");
         assert_eq!(describe_divergence(&a, &a), None);
         let d = describe_divergence(&a, &b).unwrap();
-        assert!(d.starts_with("first divergence at event 1 (virtual time 2.500000 s)"), "{d}");
-        assert!(d.contains(r#""text":"b""#) && d.contains(r#""text":"B""#), "{d}");
+        assert!(
+            d.starts_with("first divergence at event 1 (virtual time 2.500000 s)"),
+            "{d}"
+        );
+        assert!(
+            d.contains(r#""text":"b""#) && d.contains(r#""text":"B""#),
+            "{d}"
+        );
         let short = describe_divergence(&a, &a[..2]).unwrap();
         assert!(short.contains("run 2: <end of log>"), "{short}");
     }

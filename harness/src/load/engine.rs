@@ -259,7 +259,8 @@ async fn engine(mut plan: LoadPlan, args: &LoadArgs, opts: Opts) -> anyhow::Resu
         "time: {} ({})",
         if virtual_time { "virtual" } else { "real" },
         match args.time {
-            TimeChoice::Auto => "auto: the profile's, virtual unless it says real",
+            TimeChoice::Auto if virtual_time => "auto: every device is simulated",
+            TimeChoice::Auto => "the profile's `time: real`",
             _ => "as asked with --time",
         }
     ));

@@ -67,7 +67,18 @@ pub fn load(path: &Path) -> Result<LoadPlan, Vec<Problem>> {
         return Err(checker.problems);
     }
     let setup = checker.planned;
-    let problems = check_groups(&src, &profile);
+    let mut problems = check_groups(&src, &profile);
+    if profile.rig.is_some() {
+        // `time: auto` is virtual because every lane's devices are simulated in memory; a rig
+        // with real ports would need real time and is not wired into the load engine.
+        problems.push(
+            src.at_value(
+                &YamlPath::root().key("rig"),
+                "the load engine runs every device simulated in memory; a rig is not supported",
+            )
+            .with_help("remove `rig:` (bench a real device with `posrig run` and a rig)"),
+        );
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
