@@ -163,6 +163,18 @@ fn check_determinism(args: &LoadArgs, first: plan::LoadPlan, dir: &Path) -> i32 
             }
         }
     }
+    // Both logs next to their runs, to read around a divergence.
+    for (i, r) in reports.iter().enumerate() {
+        let path = dir.join(format!("run-{}", i + 1)).join("events.jsonl");
+        let lines: String = r
+            .kept_events
+            .iter()
+            .map(|e| e.canonical_json() + "\n")
+            .collect();
+        if let Err(e) = std::fs::write(&path, lines) {
+            eprintln!("warning: write {}: {e}", path.display());
+        }
+    }
     let (a, b) = (&reports[0], &reports[1]);
     if a.digest == b.digest {
         eprintln!(

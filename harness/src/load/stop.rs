@@ -4,11 +4,12 @@
 //! Every wait of a lane goes through [`Stop::bounded`], so nothing a lane does (a step waiting
 //! on a stalled host, a receipt that never comes) can hold the run past its deadline.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::time::Duration;
 
 use posrig_reports::{Recorder, Thresholds};
-use tokio::sync::watch;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// A threshold that aborts is judged only once its operation has this many attempts (samples
@@ -21,7 +22,12 @@ pub struct Stop {
     pub arrivals_end: Instant,
     /// Shoppers still in progress are cut off here (arrivals end + drain).
     pub deadline: Instant,
-    abort: watch::Sender<Option<String>>,
+    /// Why the run was aborted. Lanes waiting in [`Stop::bounded`] are woken through one
+    /// `Notify`, whose waiters wake in a fixed order: a `watch` channel spreads its waiters
+    /// over several `Notify`s picked at random, which made the lanes' order after an abort
+    /// (and so the event log) differ between runs of the same seed.
+    abort: RefCell<Option<String>>,
+    aborted: Notify,
 }
 
 impl Stop {
@@ -29,7 +35,8 @@ impl Stop {
         Stop {
             arrivals_end,
             deadline: arrivals_end + drain,
-            abort: watch::channel(None).0,
+            abort: RefCell::new(None),
+            aborted: Notify::new(),
         }
     }
 
@@ -40,13 +47,11 @@ impl Stop {
 
     /// Aborts the run (the first reason wins).
     pub fn abort(&self, why: String) {
-        self.abort.send_if_modified(|a| {
-            if a.is_some() {
-                return false;
-            }
+        let mut a = self.abort.borrow_mut();
+        if a.is_none() {
             *a = Some(why);
-            true
-        });
+            self.aborted.notify_waiters();
+        }
     }
 
     /// Whether the run is over for lanes: past the deadline or aborted.
@@ -61,12 +66,16 @@ impl Stop {
 
     /// Runs `f` until it ends, the deadline passes or the run is aborted (then `None`).
     pub async fn bounded<T>(&self, f: impl Future<Output = T>) -> Option<T> {
-        let mut abort = self.abort.subscribe();
+        // Created before the check, so an abort in between still wakes it.
+        let aborted = self.aborted.notified();
+        if self.abort.borrow().is_some() {
+            return None;
+        }
         tokio::select! {
             biased;
             v = f => Some(v),
             _ = tokio::time::sleep_until(self.deadline) => None,
-            _ = abort.wait_for(Option::is_some) => None,
+            _ = aborted => None,
         }
     }
 
