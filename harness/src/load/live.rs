@@ -126,3 +126,36 @@ impl Live {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use posrig_reports::RunInfo;
+
+    fn second(rec: &mut Recorder, k: u64, lag: Duration) {
+        let key = rec.key(ops::SCHEDULING_LAG, "store");
+        rec.record_key(key, lag);
+        rec.tick(Duration::from_secs(k)).unwrap();
+    }
+
+    #[test]
+    fn the_harness_behind_its_schedule_is_reported_and_a_punctual_one_is_not() {
+        let mut rec = Recorder::new(RunInfo::new("t"), Duration::from_secs(1));
+        let mut live = Live::new(Duration::from_secs(10), false);
+        second(&mut rec, 1, Duration::from_millis(2));
+        live.tick(&rec, Duration::from_secs(1), 0);
+        second(&mut rec, 2, Duration::from_millis(350));
+        live.tick(&rec, Duration::from_secs(2), 0);
+        second(&mut rec, 3, Duration::from_millis(120));
+        live.tick(&rec, Duration::from_secs(3), 0);
+        let note = live.finish().expect("the harness was behind");
+        assert!(note.contains("in 2 interval(s)"), "{note}");
+        assert!(note.contains("350"), "{note}");
+
+        let mut rec = Recorder::new(RunInfo::new("t"), Duration::from_secs(1));
+        let mut live = Live::new(Duration::from_secs(10), false);
+        second(&mut rec, 1, Duration::from_millis(5));
+        live.tick(&rec, Duration::from_secs(1), 0);
+        assert_eq!(live.finish(), None);
+    }
+}
