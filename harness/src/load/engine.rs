@@ -58,6 +58,9 @@ pub const DRAIN: Duration = Duration::from_secs(3);
 /// How long after a journey's last step its receipt may still be cut.
 const CUT_WAIT: Duration = Duration::from_secs(10);
 
+/// How long a lane may wait for its POS to be ready for the next sale (drawer seen closed).
+const READY_WAIT: Duration = Duration::from_secs(5);
+
 /// How long a lane's shutdown may take at the end of the run.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
@@ -576,6 +579,12 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
                 detail: journey.clone(),
             },
         );
+        tracing::debug!(
+            "lane {}: shopper {journey} starts at {:?}, display {:?}",
+            ctx.lane,
+            run.start + first_at,
+            ctx.world.display()
+        );
         {
             let mut o = ctx.obs();
             o.first_input = None;
@@ -696,6 +705,16 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
             tracing::debug!("journey {journey}: no receipt cut seen");
             ctx.error(ops::CHECKOUT, "no receipt cut");
         }
+        if !cut_off {
+            // The lane is free when the POS can take the next sale: after a cash sale it shows
+            // the change until it sees the drawer closed at its next status poll (then `NEXT
+            // CUSTOMER`), and refuses a scan before that (`CLOSE DRAWER`). A cashier waits for
+            // it rather than scanning into the refusal.
+            let until = Instant::now() + READY_WAIT;
+            while drawer_prompt(&ctx.world) && Instant::now() < until && !run.stop.is_over() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
         free_at = run.now();
         if cut_off {
             // Later shoppers of this lane were never served.
@@ -709,6 +728,12 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
             break;
         }
     }
+}
+
+/// Whether the POS has not yet seen the drawer closed after a cash sale.
+fn drawer_prompt(world: &World) -> bool {
+    let line = &world.display()[0];
+    line == "CHANGE" || line.contains("CLOSE DRAWER")
 }
 
 /// How many of `arrivals` had arrived by `now` (after an abort, later ones never came).
