@@ -593,6 +593,7 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
         let mut at = first_at;
         let mut failed: Option<String> = None;
         let mut cut_off = false;
+        let mut queue_recorded = false;
         for s in steps.iter() {
             let is_action = !matches!(s.step, Step::Expect(_));
             if is_action {
@@ -653,6 +654,20 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
             if is_action {
                 at = run.now() + think_time(&ctx.think, &mut rng);
             }
+            if !queue_recorded {
+                // Recorded as soon as it is known, so it lands in the interval it happened in.
+                let first = ctx.obs().first_input;
+                if let Some(first) = first {
+                    queue_recorded = true;
+                    run.measure(
+                        ctx.lane,
+                        ctx.keys.queue_wait,
+                        ops::QUEUE_WAIT,
+                        *arrival,
+                        run.since(first),
+                    );
+                }
+            }
         }
         if failed.is_none() && !cut_off {
             // A journey's expectations can pass on an earlier receipt still in the printer's
@@ -667,7 +682,7 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
             let o = ctx.obs();
             (o.first_input, o.last_cut)
         };
-        if let Some(first) = first_input {
+        if let (Some(first), false) = (first_input, queue_recorded) {
             run.measure(
                 ctx.lane,
                 ctx.keys.queue_wait,
