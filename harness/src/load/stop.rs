@@ -110,3 +110,87 @@ impl Stop {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use posrig_reports::RunInfo;
+
+    fn paused<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn waits_end_at_the_deadline_and_at_an_abort() {
+        paused(async {
+            let start = Instant::now();
+            let stop = Stop::new(start + Duration::from_secs(10), Duration::from_secs(3));
+            assert!(stop.may_start(start + Duration::from_secs(9)));
+            assert!(!stop.may_start(start + Duration::from_secs(10)));
+            // A wait that would end after the deadline is cut at it, in virtual time exactly.
+            let r = stop
+                .bounded(tokio::time::sleep(Duration::from_secs(60)))
+                .await;
+            assert_eq!(r, None);
+            assert_eq!(start.elapsed(), Duration::from_secs(13));
+            assert!(stop.is_over());
+        });
+        paused(async {
+            let start = Instant::now();
+            let stop = std::rc::Rc::new(Stop::new(start + Duration::from_secs(10), Duration::ZERO));
+            let local = tokio::task::LocalSet::new();
+            let waiter = {
+                let stop = stop.clone();
+                local.run_until(async move {
+                    let s = stop.clone();
+                    let abort = tokio::task::spawn_local(async move {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        s.abort("first".into());
+                        s.abort("second".into());
+                    });
+                    let r = stop
+                        .bounded(tokio::time::sleep(Duration::from_secs(5)))
+                        .await;
+                    abort.await.unwrap();
+                    r
+                })
+            };
+            assert_eq!(waiter.await, None);
+            assert_eq!(start.elapsed(), Duration::from_secs(2));
+            assert_eq!(stop.aborted().as_deref(), Some("first"));
+            // After an abort nothing waits.
+            assert_eq!(stop.bounded(async { 1 }).await, None);
+        });
+    }
+
+    #[test]
+    fn an_abort_threshold_is_judged_only_with_enough_attempts() {
+        paused(async {
+            let stop = Stop::new(Instant::now() + Duration::from_secs(60), Duration::ZERO);
+            let thresholds: Thresholds = serde_json::from_str(
+                r#"{"checkout": [{"threshold": "p99 < 1s", "abort_on_fail": true}], "card_auth": ["p99 < 1ms"]}"#,
+            )
+            .unwrap();
+            let mut rec = Recorder::new(RunInfo::new("t"), Duration::from_secs(1));
+            for _ in 0..ABORT_MIN_ATTEMPTS - 1 {
+                rec.record("checkout", "store", Duration::from_secs(5));
+                rec.record("card_auth", "store", Duration::from_secs(5));
+            }
+            assert_eq!(stop.check(&rec, &thresholds, Duration::from_secs(5)), None);
+            rec.record("checkout", "store", Duration::from_secs(5));
+            let why = stop
+                .check(&rec, &thresholds, Duration::from_secs(6))
+                .unwrap();
+            assert!(
+                why.contains("aborted at 6 s: `checkout: p99 < 1s` failed"),
+                "{why}"
+            );
+            assert_eq!(stop.aborted(), Some(why));
+        });
+    }
+}
