@@ -60,9 +60,26 @@ enum Command {
         /// Serve Prometheus metrics on 127.0.0.1 at this port (0: any free port).
         #[arg(long)]
         metrics_port: Option<u16>,
-        /// Seconds lanes get after the duration to finish their shoppers.
-        #[arg(long, default_value_t = 5)]
+        /// Seconds shoppers in progress get after the duration to finish (then cut off and
+        /// counted in the report).
+        #[arg(long, default_value_t = 3)]
         drain: u64,
+        /// Run only shard K of N (lanes K, K+N, …); merge the shards' run folders with
+        /// `posrig report merge`.
+        #[arg(long, value_name = "K/N", default_value = "1/1")]
+        shard: posrig_harness::load::shard::Shard,
+        /// Run the profile twice in virtual time with the same seed and compare the event logs
+        /// (exit 1 and the first diverging event when they differ).
+        #[arg(long)]
+        check_determinism: bool,
+        /// No progress display.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Work with run folders after the fact.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// Validate scenarios, journeys, load profiles, rigs and data files without running them.
     /// Exits 0 when every file is valid, 2 otherwise.
@@ -89,6 +106,21 @@ enum Command {
     Hosts {
         #[command(subcommand)]
         command: HostsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Merge the run folders of a sharded load run (`posrig load … --shard K/N`) into one:
+    /// exact histogram merge, thresholds judged on the merged numbers. Exits 0 when they pass,
+    /// 1 when one fails, 2 when the folders cannot be merged.
+    Merge {
+        /// Shard run folders (each with summary.json and latency.hlog).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the merged summary.json, latency.hlog, junit.xml and report.html go.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -172,6 +204,9 @@ fn main() -> ExitCode {
             time,
             metrics_port,
             drain,
+            shard,
+            check_determinism,
+            quiet,
         } => {
             use posrig_harness::run::TimeChoice;
             let mut args = posrig_harness::load::LoadArgs::new(profile.clone());
@@ -184,7 +219,15 @@ fn main() -> ExitCode {
             };
             args.metrics_port = *metrics_port;
             args.drain = std::time::Duration::from_secs(*drain);
+            args.shard = *shard;
+            args.check_determinism = *check_determinism;
+            args.progress = !*quiet;
             return ExitCode::from(posrig_harness::load::run(&args) as u8);
+        }
+        Command::Report {
+            command: ReportCommand::Merge { dirs, out },
+        } => {
+            return ExitCode::from(posrig_harness::load::merge::run(dirs, out) as u8);
         }
         Command::Check { paths } => {
             return ExitCode::from(posrig_harness::check::run(paths) as u8);
@@ -235,7 +278,8 @@ fn main() -> ExitCode {
         Command::Check { .. }
         | Command::Schema { .. }
         | Command::Run { .. }
-        | Command::Load { .. } => {
+        | Command::Load { .. }
+        | Command::Report { .. } => {
             unreachable!("handled above")
         }
     };

@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         duration_s: 0.0,
         shard: None,
         merged_from: Vec::new(),
+        notes: Vec::new(),
     };
     let log = create_interval_log(&dir, &info)?;
     let mut rec = Recorder::new(info, Duration::from_secs(1)).with_interval_log(log);

@@ -133,6 +133,14 @@ fn merge_info(runs: &[RunResults]) -> RunInfo {
             merged_from.extend(r.info.merged_from.iter().cloned());
         }
     }
+    // Each shard's notes, marked with the shard they came from.
+    let notes = runs
+        .iter()
+        .flat_map(|r| {
+            let from = r.info.shard.clone().unwrap_or_else(|| r.info.name.clone());
+            r.info.notes.iter().map(move |n| format!("{from}: {n}"))
+        })
+        .collect();
     RunInfo {
         name: first.name.clone(),
         seed: if same_seed { first.seed } else { None },
@@ -141,6 +149,7 @@ fn merge_info(runs: &[RunResults]) -> RunInfo {
         duration_s: (end - start as f64) / 1000.0,
         shard: None,
         merged_from,
+        notes,
     }
 }
 

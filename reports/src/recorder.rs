@@ -248,6 +248,27 @@ impl Recorder {
         Some(IntervalStats::from_histogram(&h, errors))
     }
 
+    /// Samples and errors of `op` over every lane group so far (including the current
+    /// interval): what a threshold is checked against while the run is still going.
+    pub fn results_so_far(&self, op: &str) -> Option<SeriesResults> {
+        let groups = self.index.get(op)?;
+        let mut out = SeriesResults::default();
+        for key in groups.values() {
+            let s = &self.series[key.0];
+            out.histogram.add(&s.total).expect("same bounds");
+            out.histogram.add(&s.interval).expect("same bounds");
+            for (cause, n) in &s.errors {
+                *out.errors.entry(cause.clone()).or_default() += n;
+            }
+        }
+        Some(out)
+    }
+
+    /// Adds a line to the run's notes (shown in `summary.json` and `report.html`).
+    pub fn add_note(&mut self, note: impl Into<String>) {
+        self.info.notes.push(note.into());
+    }
+
     /// Operation names seen so far, in report order.
     pub fn operation_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.index.keys().map(String::as_str).collect();

@@ -40,6 +40,10 @@ pub struct RunInfo {
     /// After a merge: the shards (or run names) merged into this run, in input order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// What a reader should know about how the run went: stopped early by a threshold,
+    /// shoppers cut off at the end, the event-log digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl RunInfo {
@@ -53,6 +57,7 @@ impl RunInfo {
             duration_s: 0.0,
             shard: None,
             merged_from: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

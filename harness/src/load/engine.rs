@@ -1,12 +1,12 @@
-//! Lanes, arrivals, shoppers and clocks of one load run.
+//! Lanes, shoppers and clocks of one load run.
 //!
 //! # Timing
 //!
 //! Each lane draws its shoppers' arrival times up front from its own seeded generator
-//! (`lane<N>/arrivals`), so arrivals never depend on how fast the lane is (open model). A
-//! shopper's first action is scheduled when the shopper has arrived and the lane is free; each
-//! later action at the end of the previous one plus a think time. Latencies are measured from
-//! those scheduled times to what is observed at the devices:
+//! (`lane<N>/arrivals`, see [`super::schedule`]), so arrivals never depend on how fast the lane
+//! is (open model). A shopper's first action is scheduled when the shopper has arrived and the
+//! lane is free; each later action at the end of the previous one plus a think time. Latencies
+//! are measured from those scheduled times to what is observed at the devices:
 //!
 //! - `queue_wait`: arrival (scheduled) → first input seen at the scanner/keyboard/scale;
 //! - `checkout`: first action's scheduled time → the paper cut seen at the printer;
@@ -14,43 +14,55 @@
 //! - `scheduling_lag`: each action's actual start − its scheduled time (the harness's own delay).
 //!
 //! A stalled lane thus shows up in `queue_wait` of every shopper behind it.
+//!
+//! # Ending
+//!
+//! No shopper starts after the profile's duration; shoppers in progress get `--drain` (default
+//! 3 s) and are then cut off, every wait bounded by [`Stop`]. Shoppers still queued at the end
+//! and those cut off are counted in the run's notes and as `shopper` errors, never hidden.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, Context};
-use posrig_devices::DeviceEvent;
-use posrig_reports::progress::{format_progress, Progress};
 use posrig_reports::prometheus::{Metrics, MetricsServer};
-use posrig_reports::{ops, run_dir, RunInfo, SeriesKey, TimeMode as ReportTime};
-use posrig_reports::{FaultWindow, Recorder};
+use posrig_reports::{ops, run_dir, Recorder, RunInfo, SeriesKey, TimeMode as ReportTime};
 use posrig_sim::clock::{build_runtime, TimeMode as ClockMode};
+use posrig_sim::event::{Event, EventKind};
 use posrig_sim::rng::{ChildRng, SimRng};
-use rand::Rng;
 use tokio::time::Instant;
 
+use super::digest::RunLog;
+use super::faults;
+use super::live::Live;
+use super::observe::LaneObs;
 use super::plan::LoadPlan;
+use super::schedule::Schedule;
+use super::shard::Shard;
+use super::stop::Stop;
+use super::think::think_time;
 use super::LoadArgs;
 use crate::run::shared::{start_lane_world, DeviceObserver, SharedHosts};
 use crate::run::world::{World, EPOCH_UNIX_SECS};
 use crate::run::{expect, step, TimeChoice, PACE};
-use crate::scenario::document::{Arrivals, Think};
+use crate::scenario::document::Think;
 use crate::scenario::{DeviceRole, Step, TimeMode};
 
-/// Default time lanes get after the profile's duration to finish the shoppers they have.
-pub const DRAIN: Duration = Duration::from_secs(5);
+/// Default time shoppers in progress get after the profile's duration.
+pub const DRAIN: Duration = Duration::from_secs(3);
 
 /// How long after a journey's last step its receipt may still be cut.
 const CUT_WAIT: Duration = Duration::from_secs(10);
 
-/// The lane group every series is recorded under (one group until stages name groups).
-const GROUP: &str = "store";
+/// How long a lane may wait for its POS to be ready for the next sale (drawer seen closed).
+const READY_WAIT: Duration = Duration::from_secs(5);
 
-/// At most this many shoppers per lane in one run (every loop is bounded).
-const MAX_SHOPPERS_PER_LANE: usize = 1_000_000;
+/// How long a lane's shutdown may take at the end of the run.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -58,64 +70,124 @@ pub struct LoadReport {
     pub dir: PathBuf,
     pub passed: bool,
     pub baskets: u64,
+    /// Shoppers in progress at the deadline.
     pub cut_off: u64,
+    /// Shoppers who arrived but never started before the end.
+    pub not_served: u64,
     pub elapsed: Duration,
     pub wall: Duration,
     pub time: &'static str,
+    pub seed: u64,
+    pub shard: Shard,
+    /// Why the run stopped early, when a threshold aborted it.
+    pub aborted: Option<String>,
+    /// SHA-256 of the run's event log, and its length.
+    pub digest: String,
+    pub events: u64,
+    /// The events themselves when kept (`--check-determinism`).
+    pub kept_events: Vec<Event>,
 }
 
 impl LoadReport {
     pub fn describe(&self) -> String {
         format!(
-            "{} baskets in {:.1}s {} time ({:.1}s wall), {} shoppers cut off at the end; thresholds {}; report in {}",
+            "{} baskets in {:.1}s {} time ({:.1}s wall), seed {}{}, {} shoppers cut off at the end, {} not served; \
+             thresholds {}{}; digest {} ({} events); report in {}",
             self.baskets,
             self.elapsed.as_secs_f64(),
             self.time,
             self.wall.as_secs_f64(),
+            self.seed,
+            if self.shard.is_whole() {
+                String::new()
+            } else {
+                format!(", shard {}", self.shard)
+            },
             self.cut_off,
+            self.not_served,
             if self.passed { "passed" } else { "FAILED" },
+            self.aborted
+                .as_ref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default(),
+            self.digest.get(..16).unwrap_or(&self.digest),
+            self.events,
             self.dir.display()
         )
     }
 }
 
-/// Runs `plan` in its own runtime (virtual or real time) and writes the run folder.
-pub fn run(plan: LoadPlan, args: &LoadArgs) -> anyhow::Result<LoadReport> {
-    let mode = match (args.time, plan.profile.time) {
+/// The clock a run uses: real when asked for (flag or profile), virtual otherwise. The load
+/// engine drives simulated devices only, so `auto` can always be virtual.
+pub fn clock_mode(choice: TimeChoice, profile: TimeMode) -> ClockMode {
+    match (choice, profile) {
         (TimeChoice::Real, _) | (TimeChoice::Auto, TimeMode::Real) => ClockMode::Real,
         _ => ClockMode::Virtual,
-    };
+    }
+}
+
+/// Runs `plan` in its own runtime (virtual or real time) and writes the run folder `dir`.
+pub fn run(
+    plan: LoadPlan,
+    args: &LoadArgs,
+    dir: PathBuf,
+    keep_events: bool,
+) -> anyhow::Result<LoadReport> {
+    let mode = clock_mode(args.time, plan.profile.time);
     let seed = args.seed.or(plan.profile.seed).unwrap_or(1);
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!("load-{}-seed-{seed}", plan.profile.name))
-    });
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("create the run folder {}", dir.display()))?;
     let runtime = build_runtime(mode).context("start the runtime")?;
     let wall = std::time::Instant::now();
     let local = tokio::task::LocalSet::new();
-    let mut report = local.block_on(&runtime, engine(plan, args, mode, seed, dir))?;
+    let opts = Opts {
+        mode,
+        seed,
+        dir,
+        keep_events,
+    };
+    let mut report = local.block_on(&runtime, engine(plan, args, opts))?;
     report.wall = wall.elapsed();
     Ok(report)
 }
 
-/// Recorder keys of the standard series.
+struct Opts {
+    mode: ClockMode,
+    seed: u64,
+    dir: PathBuf,
+    keep_events: bool,
+}
+
+/// Recorder keys of the standard series of one lane group.
 #[derive(Clone, Copy)]
-struct Keys {
+pub struct Keys {
     checkout: SeriesKey,
     queue_wait: SeriesKey,
     card_auth: SeriesKey,
     lag: SeriesKey,
 }
 
+impl Keys {
+    fn of(rec: &mut Recorder, group: &str) -> Self {
+        Keys {
+            checkout: rec.key(ops::CHECKOUT, group),
+            queue_wait: rec.key(ops::QUEUE_WAIT, group),
+            card_auth: rec.key(ops::CARD_AUTH, group),
+            lag: rec.key(ops::SCHEDULING_LAG, group),
+        }
+    }
+}
+
 /// What every lane task shares (one thread: `Rc`/`RefCell`, no borrow held across an await).
-struct Run {
-    rec: RefCell<Recorder>,
-    keys: Keys,
-    start: Instant,
-    baskets: Cell<u64>,
-    cut_off: Cell<u64>,
-    metrics: Option<Metrics>,
+pub struct Run {
+    pub rec: RefCell<Recorder>,
+    pub start: Instant,
+    pub stop: Stop,
+    pub log: RefCell<RunLog>,
+    pub baskets: Cell<u64>,
+    pub cut_off: Cell<u64>,
+    pub not_served: Cell<u64>,
+    pub metrics: Option<Metrics>,
 }
 
 impl Run {
@@ -130,25 +202,49 @@ impl Run {
             .borrow_mut()
             .record_scheduled(key, scheduled, ended);
     }
-    fn error(&self, op: &str, cause: &str) {
-        self.rec.borrow_mut().record_error(op, GROUP, cause);
+    /// Records a measurement of `op` and logs it as an event (the run's digest covers it).
+    fn measure(&self, lane: u32, key: SeriesKey, op: &str, scheduled: Duration, ended: Duration) {
+        self.record(key, scheduled, ended);
+        self.emit(
+            lane,
+            EventKind::Measurement {
+                op: op.to_owned(),
+                latency_us: ended.saturating_sub(scheduled).as_micros() as u64,
+            },
+        );
+    }
+    fn error(&self, lane: u32, group: &str, op: &str, cause: &str) {
+        self.rec.borrow_mut().record_error(op, group, cause);
+        self.emit(
+            lane,
+            EventKind::Note {
+                text: format!("{op} failed: {cause}"),
+            },
+        );
+    }
+    fn emit(&self, lane: u32, kind: EventKind) {
+        self.log.borrow().emit(Some(lane), "load", kind);
     }
 }
 
-async fn engine(
-    mut plan: LoadPlan,
-    args: &LoadArgs,
-    mode: ClockMode,
-    seed: u64,
-    dir: PathBuf,
-) -> anyhow::Result<LoadReport> {
+async fn engine(mut plan: LoadPlan, args: &LoadArgs, opts: Opts) -> anyhow::Result<LoadReport> {
+    let Opts {
+        mode,
+        seed,
+        dir,
+        keep_events,
+    } = opts;
     let profile = plan.profile.clone();
-    let lanes = profile.store.lanes;
+    let schedule = Schedule::of(&profile);
+    let shard = args.shard;
+    let lanes: Vec<u32> = (1..=schedule.max_lanes().max(profile.store.lanes))
+        .filter(|l| shard.has_lane(*l))
+        .collect();
     let duration = profile.duration.as_std();
-    let deadline_after = duration + args.drain;
     let virtual_time = mode == ClockMode::Virtual;
     let mut info = RunInfo::new(profile.name.clone());
     info.seed = Some(seed);
+    info.shard = (!shard.is_whole()).then(|| shard.to_string());
     info.time_mode = if virtual_time {
         ReportTime::Virtual
     } else {
@@ -162,13 +258,23 @@ async fn engine(
             .map(|d| d.as_millis() as u64)
             .unwrap_or_default()
     };
+    info.notes.push(format!(
+        "time: {} ({})",
+        if virtual_time { "virtual" } else { "real" },
+        match args.time {
+            TimeChoice::Auto if virtual_time => "auto: every device is simulated",
+            TimeChoice::Auto => "the profile's `time: real`",
+            _ => "as asked with --time",
+        }
+    ));
 
     // The store: shared hosts, then every lane built and set up (before the clock starts).
     let hosts = SharedHosts::start(&plan.data, seed, EPOCH_UNIX_SECS)?;
+    let mut log = RunLog::new(&hosts.bus, keep_events);
     let journals = dir.join("journals");
     std::fs::create_dir_all(&journals).context("create the journals folder")?;
     let mut building = Vec::new();
-    for lane in 1..=lanes {
+    for &lane in &lanes {
         let obs = Arc::new(Mutex::new(LaneObs::default()));
         let observer: DeviceObserver = {
             let obs = obs.clone();
@@ -203,48 +309,55 @@ async fn engine(
     for b in building {
         ready.push(b.await.context("a lane's setup task")??);
     }
+    log.drain();
 
     // Recording.
-    let log = run_dir::create_interval_log(&dir, &info)?;
-    let mut rec = Recorder::new(info, Duration::from_secs(1)).with_interval_log(log);
+    let log_file = run_dir::create_interval_log(&dir, &info)?;
+    let mut rec = Recorder::new(info, Duration::from_secs(1)).with_interval_log(log_file);
     let mut metrics = None;
-    let mut _server = None;
+    let mut server = None;
     if let Some(port) = args.metrics_port {
         let m = Metrics::new()?;
-        let server = MetricsServer::start(m.clone(), ([127, 0, 0, 1], port).into()).await?;
-        eprintln!("metrics on http://{}/metrics", server.local_addr());
-        m.set_lanes_active(i64::from(lanes));
+        let s = MetricsServer::start(m.clone(), ([127, 0, 0, 1], port).into()).await?;
+        eprintln!("metrics on http://{}/metrics", s.local_addr());
         rec = rec.with_metrics(m.clone());
         metrics = Some(m);
-        _server = Some(server);
+        server = Some(s);
     }
-    let keys = Keys {
-        checkout: rec.key(ops::CHECKOUT, GROUP),
-        queue_wait: rec.key(ops::QUEUE_WAIT, GROUP),
-        card_auth: rec.key(ops::CARD_AUTH, GROUP),
-        lag: rec.key(ops::SCHEDULING_LAG, GROUP),
-    };
+    let mut keys: BTreeMap<String, Keys> = BTreeMap::new();
+    for &lane in &lanes {
+        let group = plan.group_of(lane);
+        if let std::collections::btree_map::Entry::Vacant(e) = keys.entry(group) {
+            let k = Keys::of(&mut rec, e.key());
+            e.insert(k);
+        }
+    }
+    let start = Instant::now();
     let run = Rc::new(Run {
         rec: RefCell::new(rec),
-        keys,
-        start: Instant::now(),
+        start,
+        stop: Stop::new(start + duration, args.drain),
+        log: RefCell::new(log),
         baskets: Cell::new(0),
         cut_off: Cell::new(0),
+        not_served: Cell::new(0),
         metrics,
     });
-    let deadline = run.start + deadline_after;
     let plan = Rc::new(RefCell::new({
         plan.setup.clear();
         plan
     }));
 
     let mut lane_tasks = Vec::new();
-    let mut lane_worlds: Vec<Rc<World>> = Vec::new();
+    let mut lane_worlds: Vec<(u32, Rc<World>)> = Vec::new();
     let mut watchers = Vec::new();
     let root = SimRng::new(seed);
     for (lane, world, obs) in ready {
         let world = Rc::new(world);
-        lane_worlds.push(world.clone());
+        if let Some(m) = &run.metrics {
+            faults::initial_states(m, lane, &world);
+        }
+        lane_worlds.push((lane, world.clone()));
         // The printer reports paper cuts through its state (not as events): watch it.
         let mut printer = world.device(DeviceRole::Printer).watch_state();
         obs.lock()
@@ -261,237 +374,149 @@ async fn engine(
                 }
             }
         }));
-        let arrivals = arrivals(
-            &profile.shoppers.arrivals,
-            duration,
-            &mut root.child(&format!("lane{lane}/arrivals")),
-        );
+        let arrivals = schedule.arrivals(lane, &mut root.child(&format!("lane{lane}/arrivals")));
         let shoppers = root.child(&format!("lane{lane}/shoppers"));
-        let think = profile.shoppers.think.clone();
+        let group = plan.borrow().group_of(lane);
         let ctx = LaneCtx {
+            lane,
+            keys: keys[&group],
+            group,
             run: run.clone(),
             plan: plan.clone(),
             world,
             obs,
-            think,
-            deadline,
+            think: profile.shoppers.think.clone(),
         };
         lane_tasks.push(tokio::task::spawn_local(lane_loop(ctx, arrivals, shoppers)));
     }
-    let fault_task = tokio::task::spawn_local(faults(
+    faults::add_windows(&run, &profile.faults);
+    let fault_task = tokio::task::spawn_local(faults::run_faults(
         run.clone(),
         profile.faults.clone(),
         lane_worlds.clone(),
-        deadline,
     ));
 
-    // The ticker: intervals every second, progress every 5 s, until every lane is done.
-    let done = Rc::new(Cell::new(0usize));
+    // The ticker: an interval every second (log, live display, abort checks) until every lane
+    // is done; bounded by the deadline.
+    let lanes_done = Rc::new(tokio::sync::Notify::new());
     let ticker = {
         let run = run.clone();
-        let done = done.clone();
-        let progress = args.progress;
-        let n = lane_tasks.len();
+        let lanes_done = lanes_done.clone();
+        let thresholds = profile.thresholds.clone();
+        let mut live = Live::new(duration, args.progress);
+        let schedule = schedule.clone();
+        let lanes = lanes.clone();
         tokio::task::spawn_local(async move {
             let mut k: u64 = 1;
-            while done.get() < n {
+            loop {
                 let at = run.start + Duration::from_secs(k);
-                if at > deadline + Duration::from_secs(5) {
+                if at > run.stop.deadline + Duration::from_secs(1) {
                     break;
                 }
-                tokio::time::sleep_until(at).await;
+                tokio::select! {
+                    biased;
+                    _ = lanes_done.notified() => break,
+                    _ = tokio::time::sleep_until(at) => {}
+                }
                 let now = run.now();
                 let _ = run.rec.borrow_mut().tick(now);
-                if progress && k % 5 == 0 {
-                    let rec = run.rec.borrow();
-                    let mut p = Progress::from_recorder(&rec, now, run.baskets.get());
-                    p.total = Some(duration);
-                    eprintln!("{}", format_progress(&p, 3));
+                if let Some(why) = run.stop.check(&run.rec.borrow(), &thresholds, now) {
+                    live.println(&format!("threshold failed, stopping: {why}"));
                 }
+                if let Some(m) = &run.metrics {
+                    let open = schedule.lanes_at(now.as_secs_f64());
+                    m.set_lanes_active(lanes.iter().filter(|l| **l <= open).count() as i64);
+                }
+                live.tick(&run.rec.borrow(), now, run.baskets.get());
+                run.log.borrow_mut().drain();
                 k += 1;
             }
+            live.finish()
         })
     };
     for t in lane_tasks {
         t.await.context("a lane task")?;
-        done.set(done.get() + 1);
     }
+    // Lanes without shoppers left stay open to the end of the profile's duration: the run
+    // (and its timeline) covers the whole time arrivals could have come.
+    if run.stop.aborted().is_none() {
+        let _ = run
+            .stop
+            .bounded(tokio::time::sleep_until(run.stop.arrivals_end))
+            .await;
+    }
+    let elapsed = run.now();
+    lanes_done.notify_one();
     fault_task.abort();
     let _ = fault_task.await;
     for w in watchers {
         w.abort();
     }
-    let _ = ticker.await;
-    let elapsed = run.now();
+    let lag_note = ticker.await.ok().flatten();
 
-    for w in lane_worlds {
+    for (_, w) in lane_worlds {
         if let Ok(mut w) = Rc::try_unwrap(w) {
-            let _ = w.shutdown().await;
+            let _ = tokio::time::timeout(SHUTDOWN_WAIT, w.shutdown()).await;
         }
     }
     let run = Rc::try_unwrap(run).map_err(|_| anyhow!("the run is still shared at its end"))?;
-    let results = run.rec.into_inner().finish(elapsed)?;
+    let (digest, events, kept_events) = run.log.into_inner().finish();
+    let aborted = run.stop.aborted();
+    let mut rec = run.rec.into_inner();
+    if let Some(why) = &aborted {
+        rec.add_note(why.clone());
+    }
+    if run.cut_off.get() + run.not_served.get() > 0 {
+        rec.add_note(format!(
+            "{} shopper(s) in progress cut off at the end, {} arrived but not served (counted as `shopper` errors{})",
+            run.cut_off.get(),
+            run.not_served.get(),
+            if aborted.is_some() {
+                ", except those left when the run was aborted"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(n) = lag_note {
+        rec.add_note(n);
+    }
+    rec.add_note(format!("event digest {digest} ({events} events)"));
+    let results = rec.finish(elapsed)?;
     let summary = run_dir::write_outputs(&dir, &results, &profile.thresholds)?;
+    if let Some(m) = &run.metrics {
+        std::fs::write(dir.join("metrics.prom"), m.encode()?).context("write metrics.prom")?;
+    }
+    if let Some(s) = server {
+        let _ = s.stop().await;
+    }
     Ok(LoadReport {
         dir,
         passed: summary.passed,
         baskets: run.baskets.get(),
         cut_off: run.cut_off.get(),
+        not_served: run.not_served.get(),
         elapsed,
         wall: Duration::ZERO,
         time: if virtual_time { "virtual" } else { "real" },
+        seed,
+        shard,
+        aborted,
+        digest,
+        events,
+        kept_events,
     })
 }
 
-/// Arrival times (since the run started) of one lane's shoppers within `duration`.
-fn arrivals(a: &Arrivals, duration: Duration, rng: &mut ChildRng) -> Vec<Duration> {
-    let mut out = Vec::new();
-    match a {
-        Arrivals::Poisson(rate) => {
-            if rate.per_minute <= 0.0 {
-                return out;
-            }
-            let mean = 60.0 / rate.per_minute;
-            let mut t = 0.0;
-            while out.len() < MAX_SHOPPERS_PER_LANE {
-                let u: f64 = rng.gen_range(f64::EPSILON..1.0);
-                t += -u.ln() * mean;
-                if t >= duration.as_secs_f64() {
-                    break;
-                }
-                out.push(Duration::from_secs_f64(t));
-            }
-        }
-        Arrivals::Constant(i) => {
-            let every = i.every.as_std();
-            if every.is_zero() {
-                return out;
-            }
-            // A random phase, so lanes do not all take shoppers in the same instant.
-            let mut t = every.mul_f64(rng.gen_range(0.0..1.0));
-            while t < duration && out.len() < MAX_SHOPPERS_PER_LANE {
-                out.push(t);
-                t += every;
-            }
-        }
-    }
-    out
-}
-
-/// A think time drawn from the profile's distribution (PACE without one).
-fn think_time(think: &Option<Think>, rng: &mut ChildRng) -> Duration {
-    let secs = match think {
-        None => return PACE,
-        Some(Think::Fixed { time }) => return time.as_std(),
-        Some(Think::Uniform { min, max }) => {
-            let (a, b) = (min.as_std().as_secs_f64(), max.as_std().as_secs_f64());
-            if b > a {
-                rng.gen_range(a..b)
-            } else {
-                a
-            }
-        }
-        Some(Think::Exponential { mean }) => {
-            let u: f64 = rng.gen_range(f64::EPSILON..1.0);
-            -u.ln() * mean.as_std().as_secs_f64()
-        }
-        Some(Think::LogNormal { median, sigma }) => {
-            // Box–Muller for a standard normal.
-            let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
-            let u2: f64 = rng.gen_range(0.0..1.0);
-            let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-            median.as_std().as_secs_f64() * (sigma * z).exp()
-        }
-    };
-    Duration::from_secs_f64(secs.clamp(0.0, 3600.0))
-}
-
-/// What a lane's devices showed, stamped when the device saw it.
-#[derive(Default)]
-struct LaneObs {
-    cuts: u64,
-    last_cut: Option<Instant>,
-    /// The first input (scan, key, weight) since the shopper started.
-    first_input: Option<Instant>,
-    card_presented: Option<Instant>,
-    /// Card results not yet recorded: (presented, shown, error cause).
-    card_results: Vec<(Instant, Instant, Option<String>)>,
-}
-
-impl LaneObs {
-    /// A printer snapshot: a new cut is a receipt finished.
-    fn printer(&mut self, state: &serde_json::Value, now: Instant) {
-        if let Some(cuts) = state["cuts"].as_u64() {
-            if cuts > self.cuts {
-                self.cuts = cuts;
-                self.last_cut = Some(now);
-            }
-        }
-    }
-
-    fn see(&mut self, role: DeviceRole, event: &DeviceEvent) {
-        let now = Instant::now();
-        match (role, event) {
-            (DeviceRole::Printer, DeviceEvent::State { state }) => self.printer(state, now),
-            (
-                DeviceRole::Scanner | DeviceRole::Keyboard | DeviceRole::Scale,
-                DeviceEvent::Action { .. },
-            ) => {
-                self.first_input.get_or_insert(now);
-            }
-            (DeviceRole::Pinpad, DeviceEvent::Action { name, .. })
-                if matches!(name.as_str(), "insert" | "swipe" | "tap") =>
-            {
-                self.card_presented = Some(now);
-            }
-            (DeviceRole::Display, DeviceEvent::State { state }) => {
-                let Some(presented) = self.card_presented else {
-                    return;
-                };
-                let line = |i: usize| {
-                    state["lines"][i]
-                        .as_str()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_owned()
-                };
-                let (l1, l2) = (line(0), line(1));
-                let outcome = if l1.starts_with("APPROVED") {
-                    Some(None)
-                } else if l2.starts_with("DECLINED") {
-                    Some(Some(format!(
-                        "declined {}",
-                        l2.trim_start_matches("DECLINED").trim()
-                    )))
-                } else if matches!(
-                    l1.as_str(),
-                    "PIN CANCELLED"
-                        | "PIN TIMEOUT"
-                        | "CARD CANCELLED"
-                        | "NO RESPONSE"
-                        | "HOST DOWN"
-                ) {
-                    Some(Some(l1.to_lowercase()))
-                } else {
-                    None
-                };
-                if let Some(cause) = outcome {
-                    self.card_results.push((presented, now, cause));
-                    self.card_presented = None;
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 struct LaneCtx {
+    lane: u32,
+    group: String,
+    keys: Keys,
     run: Rc<Run>,
     plan: Rc<RefCell<LoadPlan>>,
     world: Rc<World>,
     obs: Arc<Mutex<LaneObs>>,
     think: Option<Think>,
-    deadline: Instant,
 }
 
 impl LaneCtx {
@@ -504,14 +529,20 @@ impl LaneCtx {
         let results = std::mem::take(&mut self.obs().card_results);
         for (presented, shown, cause) in results {
             match cause {
-                None => self.run.record(
-                    self.run.keys.card_auth,
+                None => self.run.measure(
+                    self.lane,
+                    self.keys.card_auth,
+                    ops::CARD_AUTH,
                     self.run.since(presented),
                     self.run.since(shown),
                 ),
-                Some(c) => self.run.error(ops::CARD_AUTH, &c),
+                Some(c) => self.run.error(self.lane, &self.group, ops::CARD_AUTH, &c),
             }
         }
+    }
+
+    fn error(&self, op: &str, cause: &str) {
+        self.run.error(self.lane, &self.group, op, cause);
     }
 }
 
@@ -521,12 +552,15 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
     let mut free_at = Duration::ZERO;
     for (i, arrival) in arrivals.iter().enumerate() {
         let first_at = (*arrival).max(free_at);
-        if run.start + first_at >= ctx.deadline {
-            // Shoppers still queued when the run ends were never served: counted, not hidden.
-            let left = (arrivals.len() - i) as u64;
-            run.cut_off.set(run.cut_off.get() + left);
-            for _ in 0..left {
-                run.error("shopper", "not served before the end");
+        if !run.stop.may_start(run.start + first_at) {
+            // Shoppers still queued when the run ends were never served: counted, not hidden
+            // (unless a threshold aborted the run, which says so itself).
+            let left = arrived(&arrivals[i..], run.now());
+            run.not_served.set(run.not_served.get() + left);
+            if run.stop.aborted().is_none() {
+                for _ in 0..left {
+                    ctx.error("shopper", "not served before the end");
+                }
             }
             break;
         }
@@ -534,10 +568,23 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
         let (journey, steps) = match drawn {
             Ok(d) => d,
             Err(e) => {
-                run.error(ops::CHECKOUT, &format!("plan: {e:#}"));
+                ctx.error(ops::CHECKOUT, &format!("plan: {e:#}"));
                 continue;
             }
         };
+        run.emit(
+            ctx.lane,
+            EventKind::Action {
+                name: "shopper".into(),
+                detail: journey.clone(),
+            },
+        );
+        tracing::debug!(
+            "lane {}: shopper {journey} starts at {:?}, display {:?}",
+            ctx.lane,
+            run.start + first_at,
+            ctx.world.display()
+        );
         {
             let mut o = ctx.obs();
             o.first_input = None;
@@ -546,38 +593,87 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
         let mut at = first_at;
         let mut failed: Option<String> = None;
         let mut cut_off = false;
+        let mut queue_recorded = false;
         for s in steps.iter() {
             let is_action = !matches!(s.step, Step::Expect(_));
             if is_action {
-                tokio::time::sleep_until(run.start + at).await;
+                let until = run.start + at;
+                if run
+                    .stop
+                    .bounded(tokio::time::sleep_until(until))
+                    .await
+                    .is_none()
+                {
+                    cut_off = true;
+                    break;
+                }
                 let lag = run.now();
-                run.record(run.keys.lag, at, lag);
+                run.record(ctx.keys.lag, at, lag);
+                run.emit(
+                    ctx.lane,
+                    EventKind::Action {
+                        name: s.step.name().into(),
+                        detail: String::new(),
+                    },
+                );
             }
-            if Instant::now() >= ctx.deadline {
+            let r = run
+                .stop
+                .bounded(async {
+                    match &s.step {
+                        Step::Expect(e) => expect::check(&ctx.world, e).await.map_err(|m| {
+                            let checks: Vec<&str> = m.iter().map(|x| x.check).collect();
+                            let detail: Vec<String> = m
+                                .iter()
+                                .map(|x| {
+                                    format!("{}: expected {}, saw {}", x.check, x.expected, x.seen)
+                                })
+                                .collect();
+                            tracing::debug!("lane {}: {}", ctx.lane, detail.join("; "));
+                            anyhow!("expect {}", checks.join("+"))
+                        }),
+                        other => step::perform(&ctx.world, other).await,
+                    }
+                })
+                .await;
+            ctx.drain_cards();
+            let Some(r) = r else {
                 cut_off = true;
                 break;
-            }
-            let r = match &s.step {
-                Step::Expect(e) => expect::check(&ctx.world, e)
-                    .await
-                    .map_err(|m| anyhow!("expectation not met ({} mismatches)", m.len())),
-                other => step::perform(&ctx.world, other).await,
             };
-            ctx.drain_cards();
             if let Err(e) = r {
-                failed = Some(format!("{} failed", s.step.name()));
+                // The cause names the step (and an expectation's checks), never what was seen:
+                // a display or receipt may hold card data.
+                failed = Some(match &s.step {
+                    Step::Expect(_) => format!("{e} failed"),
+                    other => format!("{} failed", other.name()),
+                });
                 tracing::debug!("journey {journey}: step {}: {e:#}", s.step.name());
                 break;
             }
             if is_action {
                 at = run.now() + think_time(&ctx.think, &mut rng);
             }
+            if !queue_recorded {
+                // Recorded as soon as it is known, so it lands in the interval it happened in.
+                let first = ctx.obs().first_input;
+                if let Some(first) = first {
+                    queue_recorded = true;
+                    run.measure(
+                        ctx.lane,
+                        ctx.keys.queue_wait,
+                        ops::QUEUE_WAIT,
+                        *arrival,
+                        run.since(first),
+                    );
+                }
+            }
         }
         if failed.is_none() && !cut_off {
             // A journey's expectations can pass on an earlier receipt still in the printer's
             // memory: wait (bounded) for this basket's cut. Its time is stamped by the watcher.
-            let until = (Instant::now() + CUT_WAIT).min(ctx.deadline);
-            while ctx.obs().last_cut.is_none() && Instant::now() < until {
+            let until = Instant::now() + CUT_WAIT;
+            while ctx.obs().last_cut.is_none() && Instant::now() < until && !run.stop.is_over() {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
@@ -586,30 +682,78 @@ async fn lane_loop(ctx: LaneCtx, arrivals: Vec<Duration>, mut rng: ChildRng) {
             let o = ctx.obs();
             (o.first_input, o.last_cut)
         };
-        if let Some(first) = first_input {
-            run.record(run.keys.queue_wait, *arrival, run.since(first));
+        if let (Some(first), false) = (first_input, queue_recorded) {
+            run.measure(
+                ctx.lane,
+                ctx.keys.queue_wait,
+                ops::QUEUE_WAIT,
+                *arrival,
+                run.since(first),
+            );
         }
         if cut_off {
             run.cut_off.set(run.cut_off.get() + 1);
-            run.error("shopper", "cut off at the end");
+            if run.stop.aborted().is_none() {
+                ctx.error("shopper", "cut off at the end");
+            }
         } else if let Some(cause) = failed {
-            run.error(ops::CHECKOUT, &cause);
-            recover(&ctx.world).await;
+            ctx.error(ops::CHECKOUT, &cause);
+            let _ = run.stop.bounded(recover(&ctx.world)).await;
         } else if let Some(cut) = last_cut {
-            run.record(run.keys.checkout, first_at, run.since(cut));
+            run.measure(
+                ctx.lane,
+                ctx.keys.checkout,
+                ops::CHECKOUT,
+                first_at,
+                run.since(cut),
+            );
             run.baskets.set(run.baskets.get() + 1);
             if let Some(m) = &run.metrics {
                 m.basket_completed();
             }
+        } else if run.stop.is_over() {
+            run.cut_off.set(run.cut_off.get() + 1);
+            if run.stop.aborted().is_none() {
+                ctx.error("shopper", "cut off at the end");
+            }
         } else {
             tracing::debug!("journey {journey}: no receipt cut seen");
-            run.error(ops::CHECKOUT, "no receipt cut");
+            ctx.error(ops::CHECKOUT, "no receipt cut");
+        }
+        if !cut_off {
+            // The lane is free when the POS can take the next sale: after a cash sale it shows
+            // the change until it sees the drawer closed at its next status poll (then `NEXT
+            // CUSTOMER`), and refuses a scan before that (`CLOSE DRAWER`). A cashier waits for
+            // it rather than scanning into the refusal.
+            let until = Instant::now() + READY_WAIT;
+            while drawer_prompt(&ctx.world) && Instant::now() < until && !run.stop.is_over() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
         free_at = run.now();
         if cut_off {
+            // Later shoppers of this lane were never served.
+            let left = arrived(&arrivals[i + 1..], run.now());
+            run.not_served.set(run.not_served.get() + left);
+            if run.stop.aborted().is_none() {
+                for _ in 0..left {
+                    ctx.error("shopper", "not served before the end");
+                }
+            }
             break;
         }
     }
+}
+
+/// Whether the POS has not yet seen the drawer closed after a cash sale.
+fn drawer_prompt(world: &World) -> bool {
+    let line = &world.display()[0];
+    line == "CHANGE" || line.contains("CLOSE DRAWER")
+}
+
+/// How many of `arrivals` had arrived by `now` (after an abort, later ones never came).
+fn arrived(arrivals: &[Duration], now: Duration) -> u64 {
+    arrivals.iter().filter(|a| **a <= now).count() as u64
 }
 
 /// After a failed journey: what a cashier does to get the lane back (cancel the sale, take
@@ -630,58 +774,4 @@ async fn recover(world: &World) {
         .act_json(serde_json::json!({"action": "remove"}))
         .await;
     tokio::time::sleep(PACE).await;
-}
-
-/// Scheduled faults: each applied on its lanes at `at`, undone after `for` when given.
-async fn faults(
-    run: Rc<Run>,
-    faults: Vec<crate::scenario::document::ScheduledFault>,
-    worlds: Vec<Rc<World>>,
-    deadline: Instant,
-) {
-    // (time, apply?, index) in time order.
-    let mut events: Vec<(Duration, bool, usize)> = Vec::new();
-    for (i, f) in faults.iter().enumerate() {
-        events.push((f.at.as_std(), true, i));
-        if let Some(d) = f.for_ {
-            events.push((f.at.as_std() + d.as_std(), false, i));
-            run.rec.borrow_mut().add_fault_window(FaultWindow::new(
-                f.at.as_std().as_secs_f64(),
-                (f.at.as_std() + d.as_std()).as_secs_f64(),
-                f.step.name(),
-            ));
-        }
-    }
-    events.sort_by_key(|e| (e.0, !e.1, e.2));
-    for (at, apply, i) in events {
-        if run.start + at >= deadline {
-            break;
-        }
-        tokio::time::sleep_until(run.start + at).await;
-        let f = &faults[i];
-        let step = if apply {
-            Some(f.step.clone())
-        } else {
-            undo(&f.step)
-        };
-        let Some(step) = step else { continue };
-        for (n, w) in worlds.iter().enumerate() {
-            let lane = n as u32 + 1;
-            if !f.lanes.is_empty() && !f.lanes.contains(&lane) {
-                continue;
-            }
-            if let Err(e) = step::perform(w, &step).await {
-                tracing::warn!("fault `{}` on lane {lane}: {e:#}", step.name());
-            }
-        }
-    }
-}
-
-/// The step that undoes a fault step, when there is one.
-fn undo(step: &Step) -> Option<Step> {
-    match step {
-        Step::Partition(name) => Some(Step::Repair(name.clone())),
-        Step::Fault(f) => Some(Step::Clear(f.clone())),
-        _ => None,
-    }
 }

@@ -20,6 +20,9 @@ use crate::scenario::validate::Checker;
 use crate::scenario::{LoadProfile, Step, Sut};
 use posrig_sim::rng::ChildRng;
 
+/// The group of lanes that no `store.groups` entry names.
+pub const DEFAULT_GROUP: &str = "store";
+
 /// A checked load profile with what running it needs.
 pub struct LoadPlan {
     pub path: PathBuf,
@@ -64,6 +67,21 @@ pub fn load(path: &Path) -> Result<LoadPlan, Vec<Problem>> {
         return Err(checker.problems);
     }
     let setup = checker.planned;
+    let mut problems = check_groups(&src, &profile);
+    if profile.rig.is_some() {
+        // `time: auto` is virtual because every lane's devices are simulated in memory; a rig
+        // with real ports would need real time and is not wired into the load engine.
+        problems.push(
+            src.at_value(
+                &YamlPath::root().key("rig"),
+                "the load engine runs every device simulated in memory; a rig is not supported",
+            )
+            .with_help("remove `rig:` (bench a real device with `posrig run` and a rig)"),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(LoadPlan {
         path: path.to_owned(),
         profile,
@@ -74,7 +92,38 @@ pub fn load(path: &Path) -> Result<LoadPlan, Vec<Problem>> {
     })
 }
 
+/// Lane groups name lanes that exist, each lane in at most one group.
+fn check_groups(src: &SourceFile, profile: &LoadProfile) -> Vec<Problem> {
+    let max = super::schedule::Schedule::of(profile)
+        .max_lanes()
+        .max(profile.store.lanes);
+    let mut seen: BTreeMap<u32, &str> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, lanes) in &profile.store.groups {
+        let at = YamlPath::root().key("store").key("groups").key(name);
+        for lane in lanes {
+            if *lane == 0 || *lane > max {
+                problems.push(src.at_value(&at, format!("lanes are numbered 1 to {max}")));
+            } else if let Some(other) = seen.insert(*lane, name) {
+                problems
+                    .push(src.at_value(&at, format!("lane {lane} is already in group `{other}`")));
+            }
+        }
+    }
+    problems
+}
+
 impl LoadPlan {
+    /// The lane group of `lane`: the group naming it, else `store`.
+    pub fn group_of(&self, lane: u32) -> String {
+        self.profile
+            .store
+            .groups
+            .iter()
+            .find(|(_, lanes)| lanes.contains(&lane))
+            .map_or_else(|| DEFAULT_GROUP.to_owned(), |(name, _)| name.clone())
+    }
+
     /// Draws a shopper: a journey of the mix by weight, its parameters drawn; returns the
     /// journey's name and its planned steps.
     pub fn shopper(

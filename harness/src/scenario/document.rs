@@ -1,6 +1,7 @@
 //! The document kinds written by people: scenario, journey and load profile (rigs live in
 //! `crate::rig`, data files in the `sim` and `pos` crates).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
@@ -175,6 +176,10 @@ pub struct Store {
     /// Setup steps each lane runs once before shoppers arrive (login, sign-on).
     #[serde(default)]
     pub setup: Vec<Step>,
+    /// Lane groups by name (`express: [1, 2]`): each operation gets one histogram per group.
+    /// Lanes in no group are in the group `store`.
+    #[serde(default)]
+    pub groups: BTreeMap<String, Vec<u32>>,
 }
 
 /// Who arrives, how often, and what they do.

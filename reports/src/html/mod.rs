@@ -103,6 +103,13 @@ pub fn render(summary: &RunSummary, results: &RunResults) -> Result<String, Repo
     }
     meta("interval", format!("{} s", summary.interval_s));
     h.push_str("</div>\n");
+    if !run.notes.is_empty() {
+        h.push_str("<ul class=\"notes\">");
+        for n in &run.notes {
+            let _ = write!(h, "<li>{}</li>", escape(n));
+        }
+        h.push_str("</ul>\n");
+    }
 
     // Thresholds.
     h.push_str("<section class=\"card\"><h2>Thresholds</h2>");
@@ -191,7 +198,7 @@ pub fn render(summary: &RunSummary, results: &RunResults) -> Result<String, Repo
         h.push('\n');
         let _ = write!(
             h,
-            "<section class=\"card plot\"><h2>Latency over time</h2>{legend_all}{}{}</section>",
+            "<section class=\"card plot\"><h2>Latency over time</h2>{legend_all}{}<p class=\"note\">Thick: p99, thin: p50 of each second; on a long run a point covers several seconds and shows the median p50 and the worst second's p99.</p>{}</section>",
             plots::latency_over_time(summary)?,
             fault_note(summary)
         );

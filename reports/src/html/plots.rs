@@ -234,31 +234,22 @@ pub fn latency_over_time(summary: &RunSummary) -> Result<String, ReportError> {
             .map_err(|e| e.to_string())?;
         shade_faults(&mut chart, &summary.faults, y_top, y_bottom)?;
         for (i, op) in ops.iter().enumerate() {
-            let mid = |p: &crate::timeline::TimelinePoint| p.start_s + p.duration_s / 2.0;
-            let p99 = segments(summary.timeline.iter().map(|p| {
-                (
-                    mid(p),
-                    p.operations
-                        .get(*op)
-                        .and_then(|s| s.p99_us)
-                        .map(|v| v.max(1) as f64),
-                )
-            }));
-            let p50 = segments(summary.timeline.iter().map(|p| {
-                (
-                    mid(p),
-                    p.operations
-                        .get(*op)
-                        .and_then(|s| s.p50_us)
-                        .map(|v| v.max(1) as f64),
-                )
-            }));
+            let buckets = latency_buckets(summary, op, t_max);
+            let p99 = segments(buckets.iter().map(|b| (b.0, b.2)));
+            let p50 = segments(buckets.iter().map(|b| (b.0, b.1)));
             for seg in p50 {
                 chart
                     .draw_series(LineSeries::new(seg, color(i).mix(0.55).stroke_width(1)))
                     .map_err(|e| e.to_string())?;
             }
             for seg in p99 {
+                // A dot on every p99, so an interval with samples between two without shows.
+                chart
+                    .draw_series(
+                        seg.iter()
+                            .map(|&(x, y)| Circle::new((x, y), 2, color(i).filled())),
+                    )
+                    .map_err(|e| e.to_string())?;
                 chart
                     .draw_series(LineSeries::new(seg, color(i).stroke_width(2)))
                     .map_err(|e| e.to_string())?;
@@ -268,22 +259,63 @@ pub fn latency_over_time(summary: &RunSummary) -> Result<String, ReportError> {
     })
 }
 
+/// Latency of `op` over time in buckets of whole seconds (about 60 over the run; 1 s intervals
+/// for a short run): (middle, median of the intervals' p50, worst interval's p99). Interval
+/// percentiles cannot be merged exactly from the summary, so a bucket shows its worst second's
+/// p99, which never hides a bad second.
+fn latency_buckets(
+    summary: &RunSummary,
+    op: &str,
+    t_max: f64,
+) -> Vec<(f64, Option<f64>, Option<f64>)> {
+    let bucket_s = (t_max / 60.0).round().max(1.0);
+    let mut buckets: std::collections::BTreeMap<u64, (Vec<f64>, Option<f64>)> = Default::default();
+    for p in &summary.timeline {
+        let b = buckets
+            .entry((p.start_s / bucket_s).floor() as u64)
+            .or_default();
+        if let Some(s) = p.operations.get(op) {
+            if let Some(v) = s.p50_us {
+                b.0.push(v.max(1) as f64);
+            }
+            if let Some(v) = s.p99_us {
+                b.1 = Some(b.1.map_or(v.max(1) as f64, |w: f64| w.max(v.max(1) as f64)));
+            }
+        }
+    }
+    buckets
+        .into_iter()
+        .map(|(k, (mut p50s, p99))| {
+            p50s.sort_by(f64::total_cmp);
+            let p50 = p50s.get(p50s.len() / 2).copied();
+            (k as f64 * bucket_s + bucket_s / 2.0, p50, p99)
+        })
+        .collect()
+}
+
 /// Completed operations per second per interval, fault windows shaded. The harness's own
 /// `scheduling_lag` is left out: it counts harness actions, not work of the system under test.
 pub fn throughput_over_time(summary: &RunSummary) -> Result<String, ReportError> {
     let ops = summary.operation_names();
     let t_max = time_range(summary);
-    let rate = |count: u64, d: f64| if d > 0.0 { count as f64 / d } else { 0.0 };
-    let y_max = summary
-        .timeline
+    let series: Vec<(usize, Vec<(f64, f64)>)> = ops
         .iter()
-        .flat_map(|p| {
-            p.operations
-                .values()
-                .map(move |s| rate(s.count, p.duration_s))
-        })
-        .fold(1.0f64, f64::max)
+        .enumerate()
+        .filter(|(_, op)| **op != crate::ops::SCHEDULING_LAG)
+        .map(|(i, op)| (i, throughput_points(summary, op, t_max)))
+        .collect();
+    let y_max = series
+        .iter()
+        .flat_map(|(_, pts)| pts.iter().map(|p| p.1))
+        .fold(0.1f64, f64::max)
         * 1.15;
+    let decimals = if y_max < 1.0 {
+        2
+    } else if y_max < 10.0 {
+        1
+    } else {
+        0
+    };
     svg("throughput over time", |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -297,31 +329,41 @@ pub fn throughput_over_time(summary: &RunSummary) -> Result<String, ReportError>
             .max_light_lines(1)
             .bold_line_style(GRID)
             .x_label_formatter(&|x| format!("{x:.0}s"))
-            .y_label_formatter(&|y| format!("{y:.0}/s"))
+            .y_label_formatter(&|y| format!("{y:.decimals$}/s"))
             .x_desc("time since start")
             .y_desc("completed per second")
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| e.to_string())?;
         shade_faults(&mut chart, &summary.faults, y_max, 0.0)?;
-        for (i, op) in ops.iter().enumerate() {
-            if *op == crate::ops::SCHEDULING_LAG {
-                continue;
-            }
-            let points: Vec<(f64, f64)> = summary
-                .timeline
-                .iter()
-                .map(|p| {
-                    let c = p.operations.get(*op).map_or(0, |s| s.count);
-                    (p.start_s + p.duration_s / 2.0, rate(c, p.duration_s))
-                })
-                .collect();
+        for (i, points) in series {
             chart
                 .draw_series(LineSeries::new(points, color(i).stroke_width(2)))
                 .map_err(|e| e.to_string())?;
         }
         Ok(())
     })
+}
+
+/// Completions per second of `op` in buckets of whole seconds, about 30 over the run, so a
+/// low rate reads as a rate rather than as single completions in 1 s intervals.
+fn throughput_points(summary: &RunSummary, op: &str, t_max: f64) -> Vec<(f64, f64)> {
+    let bucket_s = (t_max / 30.0).round().max(1.0);
+    let mut buckets: std::collections::BTreeMap<u64, (u64, f64)> = Default::default();
+    for p in &summary.timeline {
+        let b = buckets
+            .entry((p.start_s / bucket_s).floor() as u64)
+            .or_default();
+        b.0 += p.operations.get(op).map_or(0, |s| s.count);
+        b.1 += p.duration_s;
+    }
+    buckets
+        .into_iter()
+        .map(|(k, (count, secs))| {
+            let rate = if secs > 0.0 { count as f64 / secs } else { 0.0 };
+            (k as f64 * bucket_s + secs / 2.0, rate)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -64,6 +64,7 @@ pub fn info(name: &str) -> RunInfo {
         duration_s: 0.0,
         shard: None,
         merged_from: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

@@ -18,6 +18,7 @@ fn fixed_run(name: &str) -> RunResults {
         duration_s: 0.0,
         shard: Some("1/1".into()),
         merged_from: Vec::new(),
+        notes: Vec::new(),
     };
     let mut rec = Recorder::new(info, Duration::from_secs(1));
     for second in 0..4u64 {
