@@ -213,7 +213,7 @@ async fn run<D, W>(
         }
         let changed = !out.is_empty();
         flush(&mut out, &bytes_tx, &mut sink);
-        if changed {
+        if changed && device.snapshot_changed() {
             let snapshot = device.snapshot();
             state.send_if_modified(|s| {
                 if *s == snapshot {

@@ -85,6 +85,11 @@ pub struct Printer {
     lines_printed: u64,
     cuts: u64,
     pass_through_dropped: u64,
+    /// Bumped whenever `receipts` changes (a cut), so a snapshot check need not compare them.
+    receipts_revision: u64,
+    /// The snapshot without its receipts, and the receipts' revision, when last checked by
+    /// [`SimDevice::snapshot_changed`].
+    shown: Option<(serde_json::Value, u64)>,
 }
 
 /// What the control API shows.
@@ -106,7 +111,9 @@ struct Snapshot<'a> {
     cuts: u64,
     /// Lines printed since the last cut.
     current_receipt: Vec<String>,
-    receipts: &'a VecDeque<Receipt>,
+    /// Left out only by the cheap view [`SimDevice::snapshot_changed`] compares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipts: Option<&'a VecDeque<Receipt>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     display: Option<serde_json::Value>,
     pass_through_dropped: u64,
@@ -164,6 +171,8 @@ impl Printer {
             lines_printed: 0,
             cuts: 0,
             pass_through_dropped: 0,
+            receipts_revision: 0,
+            shown: None,
             config,
         })
     }
@@ -512,6 +521,23 @@ impl SimDevice for Printer {
     }
 
     fn snapshot(&self) -> serde_json::Value {
+        self.view(true)
+    }
+
+    fn snapshot_changed(&mut self) -> bool {
+        let head = self.view(false);
+        let changed = self
+            .shown
+            .as_ref()
+            .is_none_or(|(shown, revision)| *shown != head || *revision != self.receipts_revision);
+        self.shown = Some((head, self.receipts_revision));
+        changed
+    }
+}
+
+impl Printer {
+    /// The control API's view; without the kept receipts unless `with_receipts`.
+    fn view(&self, with_receipts: bool) -> serde_json::Value {
         let status = self.status();
         let snapshot = Snapshot {
             profile: self.config.profile,
@@ -535,7 +561,7 @@ impl SimDevice for Printer {
             lines_printed: self.lines_printed,
             cuts: self.cuts,
             current_receipt: self.receipt.iter().map(RenderedLine::marked).collect(),
-            receipts: &self.receipts,
+            receipts: with_receipts.then_some(&self.receipts),
             display: self.display.as_ref().map(|d| d.snapshot()),
             pass_through_dropped: self.pass_through_dropped,
         };
