@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context};
 use posrig_devices::DeviceEvent;
+use posrig_pos::journal::Durability;
 use posrig_reports::progress::{format_progress, Progress};
 use posrig_reports::prometheus::{Metrics, MetricsServer};
 use posrig_reports::{ops, run_dir, RunInfo, SeriesKey, TimeMode as ReportTime};
@@ -37,7 +38,7 @@ use super::LoadArgs;
 use crate::run::shared::{start_lane_world, DeviceObserver, SharedHosts};
 use crate::run::world::{World, EPOCH_UNIX_SECS};
 use crate::run::{expect, step, TimeChoice, PACE};
-use crate::scenario::document::{Arrivals, Think};
+use crate::scenario::document::{Arrivals, JournalSync, Think};
 use crate::scenario::{DeviceRole, Step, TimeMode};
 
 /// Default time lanes get after the profile's duration to finish the shoppers they have.
@@ -165,6 +166,10 @@ async fn engine(
 
     // The store: shared hosts, then every lane built and set up (before the clock starts).
     let hosts = SharedHosts::start(&plan.data, seed, EPOCH_UNIX_SECS)?;
+    let durability = match profile.store.journal {
+        JournalSync::Full => Durability::Full,
+        JournalSync::Normal => Durability::Normal,
+    };
     let journals = dir.join("journals");
     std::fs::create_dir_all(&journals).context("create the journals folder")?;
     let mut building = Vec::new();
@@ -176,9 +181,16 @@ async fn engine(
         };
         let journal = journals.join(format!("lane{lane:04}.db"));
         let _ = std::fs::remove_file(&journal);
-        let world = start_lane_world(&hosts, plan.data.clone(), lane, &journal, observer)
-            .await
-            .with_context(|| format!("start lane {lane}"))?;
+        let world = start_lane_world(
+            &hosts,
+            plan.data.clone(),
+            lane,
+            &journal,
+            durability,
+            observer,
+        )
+        .await
+        .with_context(|| format!("start lane {lane}"))?;
         let setup = plan.setup.clone();
         building.push(tokio::task::spawn_local(async move {
             for s in &setup {

@@ -22,6 +22,7 @@ use posrig_pos::clock::{DateTime, WallClock};
 use posrig_pos::driver::Port;
 use posrig_pos::host::connector::ConnectFuture;
 use posrig_pos::host::{ByteStream, Connector, QrEndpoint};
+use posrig_pos::journal::Durability;
 use posrig_pos::lane::{spawn_lane, LaneHandle, LaneHosts, LanePorts, LaneSetup};
 use posrig_protocols::crypto::TdesKey;
 use posrig_sim::acquirer::derive_lane_master_key;
@@ -94,13 +95,15 @@ pub fn terminal_id(lane: u32) -> String {
 }
 
 /// Builds lane `lane` (1-based) on the shared hosts and starts its POS; returns once the lane
-/// has settled after its start-up sign-on (or 60 s have passed). Device events go to `observe`
+/// has settled after its start-up sign-on (or 60 s have passed). `durability` is the journal's
+/// (`Full` unless the load profile asks for less). Device events go to `observe`
 /// (and nowhere else: the lane's own bus has no subscriber, so a long run keeps no event log).
 pub async fn start_lane_world(
     hosts: &SharedHosts,
     data: Arc<DataSet>,
     lane: u32,
     journal: &Path,
+    durability: Durability,
     observe: DeviceObserver,
 ) -> anyhow::Result<World> {
     let id = terminal_id(lane);
@@ -205,7 +208,7 @@ pub async fn start_lane_world(
         wallet: Some(QrEndpoint::with_connector(Box::new(wallet_link), "wallet")),
     };
 
-    let setup = LaneSetup::from_data_dir(
+    let mut setup = LaneSetup::from_data_dir(
         &data.dir,
         journal,
         &id,
@@ -214,6 +217,7 @@ pub async fn start_lane_world(
         Arc::new(Calendar(hosts.clock)),
     )
     .context("set up the POS lane")?;
+    setup.journal_durability = durability;
     let handle: LaneHandle = spawn_lane(setup, ports, lane_hosts).context("start the POS lane")?;
     let world = World {
         bus,

@@ -175,6 +175,24 @@ pub struct Store {
     /// Setup steps each lane runs once before shoppers arrive (login, sign-on).
     #[serde(default)]
     pub setup: Vec<Step>,
+    /// How the lanes' journals commit: `full` (the default, a real terminal's SQLite
+    /// `synchronous=FULL`, an fsync per commit) or `normal` (`synchronous=NORMAL` in WAL: no
+    /// fsync per commit; a commit survives the process crashing but not a power cut). `normal` is
+    /// for long virtual-time runs, where tens of fsyncs a sale on hundreds of lanes would be most
+    /// of the wall time.
+    #[serde(default)]
+    pub journal: JournalSync,
+}
+
+/// A load run's journal durability (see [`Store::journal`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalSync {
+    /// `synchronous=FULL`: as a real lane.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL` (WAL): no fsync per commit.
+    Normal,
 }
 
 /// Who arrives, how often, and what they do.
