@@ -87,6 +87,9 @@ pub struct Printer {
     pass_through_dropped: u64,
     /// Bumped whenever `receipts` changes (a cut), so a snapshot check need not compare them.
     receipts_revision: u64,
+    /// `receipts` as the snapshot shows them, and the revision they were built at: serialised
+    /// once a cut, not once a printed line.
+    receipts_json: (u64, serde_json::Value),
     /// The snapshot without its receipts, and the receipts' revision, when last checked by
     /// [`SimDevice::snapshot_changed`].
     shown: Option<(serde_json::Value, u64)>,
@@ -94,7 +97,8 @@ pub struct Printer {
 
 /// What the control API shows.
 #[derive(Serialize)]
-struct Snapshot<'a> {
+/// The kept receipts are added as `receipts` (see [`Printer::view`]).
+struct Snapshot {
     profile: PrinterProfile,
     online: bool,
     printing: bool,
@@ -111,9 +115,6 @@ struct Snapshot<'a> {
     cuts: u64,
     /// Lines printed since the last cut.
     current_receipt: Vec<String>,
-    /// Left out only by the cheap view [`SimDevice::snapshot_changed`] compares.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    receipts: Option<&'a VecDeque<Receipt>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     display: Option<serde_json::Value>,
     pass_through_dropped: u64,
@@ -172,6 +173,7 @@ impl Printer {
             cuts: 0,
             pass_through_dropped: 0,
             receipts_revision: 0,
+            receipts_json: (0, serde_json::Value::Array(Vec::new())),
             shown: None,
             config,
         })
@@ -525,6 +527,9 @@ impl SimDevice for Printer {
     }
 
     fn snapshot_changed(&mut self) -> bool {
+        if self.receipts_json.0 != self.receipts_revision {
+            self.receipts_json = (self.receipts_revision, self.receipts_value());
+        }
         let head = self.view(false);
         let changed = self
             .shown
@@ -536,6 +541,11 @@ impl SimDevice for Printer {
 }
 
 impl Printer {
+    /// The kept receipts as the snapshot shows them.
+    fn receipts_value(&self) -> serde_json::Value {
+        serde_json::to_value(&self.receipts).expect("receipts are plain data")
+    }
+
     /// The control API's view; without the kept receipts unless `with_receipts`.
     fn view(&self, with_receipts: bool) -> serde_json::Value {
         let status = self.status();
@@ -561,11 +571,19 @@ impl Printer {
             lines_printed: self.lines_printed,
             cuts: self.cuts,
             current_receipt: self.receipt.iter().map(RenderedLine::marked).collect(),
-            receipts: with_receipts.then_some(&self.receipts),
             display: self.display.as_ref().map(|d| d.snapshot()),
             pass_through_dropped: self.pass_through_dropped,
         };
-        serde_json::to_value(snapshot).expect("a printer snapshot is plain data")
+        let mut value = serde_json::to_value(snapshot).expect("a printer snapshot is plain data");
+        if with_receipts {
+            let receipts = if self.receipts_json.0 == self.receipts_revision {
+                self.receipts_json.1.clone()
+            } else {
+                self.receipts_value()
+            };
+            value["receipts"] = receipts;
+        }
+        value
     }
 }
 
