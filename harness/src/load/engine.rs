@@ -266,7 +266,9 @@ async fn engine(
             let obs = obs.clone();
             async move {
                 while printer.changed().await.is_ok() {
-                    let state = printer.borrow_and_update().clone();
+                    // Read in place: a printer snapshot holds its kept receipts, and cloning
+                    // it on every printed line was a quarter of a virtual run's CPU.
+                    let state = printer.borrow_and_update();
                     obs.lock()
                         .expect("lane observer")
                         .printer(&state, Instant::now());
