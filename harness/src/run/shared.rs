@@ -14,7 +14,7 @@ use anyhow::Context;
 use posrig_devices::display::CustomerDisplay;
 use posrig_devices::keyboard::Keyboard;
 use posrig_devices::pinpad::{PinPad, PinPadConfig};
-use posrig_devices::printer::Printer;
+use posrig_devices::printer::{Printer, PrinterConfig};
 use posrig_devices::scale::Scale;
 use posrig_devices::scanner::Scanner;
 use posrig_devices::{DeviceEvent, DeviceHandle, ServeOptions, SimDevice};
@@ -157,7 +157,15 @@ pub async fn start_lane_world(
     let ports = LanePorts {
         printer: Some(put(
             DeviceRole::Printer,
-            &mut served(Printer::new(Default::default())?, sink(DeviceRole::Printer)),
+            &mut served(
+                // Two kept receipts are enough for a journey's expectations, and every snapshot
+                // (one a printed line) carries the kept ones: eight made it four times dearer.
+                Printer::new(PrinterConfig {
+                    keep_receipts: 2,
+                    ..Default::default()
+                })?,
+                sink(DeviceRole::Printer),
+            ),
         )?),
         scanner: Some(put(
             DeviceRole::Scanner,
