@@ -38,7 +38,7 @@ use super::LoadArgs;
 use crate::run::shared::{start_lane_world, DeviceObserver, SharedHosts};
 use crate::run::world::{World, EPOCH_UNIX_SECS};
 use crate::run::{expect, step, TimeChoice, PACE};
-use crate::scenario::document::{Arrivals, JournalSync, Think};
+use crate::scenario::document::{AcquirerTransport, Arrivals, JournalSync, Think};
 use crate::scenario::{DeviceRole, Step, TimeMode};
 
 /// Default time lanes get after the profile's duration to finish the shoppers they have.
@@ -165,7 +165,16 @@ async fn engine(
     };
 
     // The store: shared hosts, then every lane built and set up (before the clock starts).
-    let hosts = SharedHosts::start(&plan.data, seed, EPOCH_UNIX_SECS)?;
+    let mut hosts = SharedHosts::start(&plan.data, seed, EPOCH_UNIX_SECS)?;
+    if profile.store.acquirer == AcquirerTransport::Tcp {
+        if virtual_time {
+            return Err(anyhow!(
+                "`store: {{acquirer: tcp}}` needs real time (`--time real` or `time: real`)"
+            ));
+        }
+        let addr = hosts.serve_acquirer_tcp().await?;
+        eprintln!("acquirer on tcp://{addr}");
+    }
     let durability = match profile.store.journal {
         JournalSync::Full => Durability::Full,
         JournalSync::Normal => Durability::Normal,

@@ -21,12 +21,12 @@ use posrig_devices::{DeviceEvent, DeviceHandle, ServeOptions, SimDevice};
 use posrig_pos::clock::{DateTime, WallClock};
 use posrig_pos::driver::Port;
 use posrig_pos::host::connector::ConnectFuture;
-use posrig_pos::host::{ByteStream, Connector, QrEndpoint};
+use posrig_pos::host::{ByteStream, Connector, QrEndpoint, TcpConnector};
 use posrig_pos::journal::Durability;
 use posrig_pos::lane::{spawn_lane, LaneHandle, LaneHosts, LanePorts, LaneSetup};
 use posrig_protocols::crypto::TdesKey;
 use posrig_sim::acquirer::derive_lane_master_key;
-use posrig_sim::acquirer::{Acquirer, AcquirerConfig};
+use posrig_sim::acquirer::{Acquirer, AcquirerConfig, AcquirerServer};
 use posrig_sim::clock::Clock;
 use posrig_sim::data::{CardFile, TerminalFile};
 use posrig_sim::event::EventBus;
@@ -53,6 +53,8 @@ pub struct SharedHosts {
     pub host_seen: Arc<HostSeen>,
     cards: Arc<CardFile>,
     terminals: TerminalFile,
+    /// The acquirer listening on loopback TCP, when lanes connect to it that way.
+    acquirer_tcp: Option<AcquirerServer>,
 }
 
 impl SharedHosts {
@@ -85,7 +87,21 @@ impl SharedHosts {
             host_seen,
             cards,
             terminals,
+            acquirer_tcp: None,
         })
+    }
+
+    /// Serves the acquirer on 127.0.0.1 (any free port): lanes started after this connect to it
+    /// over TCP instead of in-memory links (real time only). Returns the address.
+    pub async fn serve_acquirer_tcp(&mut self) -> anyhow::Result<std::net::SocketAddr> {
+        let server = self
+            .acquirer
+            .listen("127.0.0.1:0")
+            .await
+            .context("serve the acquirer on loopback TCP")?;
+        let addr = server.local_addr();
+        self.acquirer_tcp = Some(server);
+        Ok(addr)
     }
 }
 
@@ -210,9 +226,22 @@ pub async fn start_lane_world(
     let primary = host_link("acquirer-primary", Open::Acquirer(acquirer.clone()));
     let backup = host_link("acquirer-backup", Open::Acquirer(acquirer));
     let wallet_link = host_link("wallet", Open::Wallet(hosts.wallet.clone()));
+    let (acquirer_primary, acquirer_backup): (Box<dyn Connector>, Box<dyn Connector>) =
+        match &hosts.acquirer_tcp {
+            // The links stay registered (so fault steps naming them still resolve) but carry
+            // nothing: both connectors go to the listening acquirer.
+            Some(server) => {
+                let addr = server.local_addr().to_string();
+                (
+                    Box::new(TcpConnector::new([addr.clone()])),
+                    Box::new(TcpConnector::new([addr])),
+                )
+            }
+            None => (Box::new(primary), Box::new(backup)),
+        };
     let lane_hosts = LaneHosts {
-        acquirer: Box::new(primary),
-        acquirer_backup: Some(Box::new(backup)),
+        acquirer: acquirer_primary,
+        acquirer_backup: Some(acquirer_backup),
         wallet: Some(QrEndpoint::with_connector(Box::new(wallet_link), "wallet")),
     };
 

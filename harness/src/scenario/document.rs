@@ -182,6 +182,23 @@ pub struct Store {
     /// of the wall time.
     #[serde(default)]
     pub journal: JournalSync,
+    /// How lanes reach the shared acquirer: `memory` (the default: in-memory links that
+    /// partitions and impairments act on) or `tcp` (the acquirer listens on 127.0.0.1 and every
+    /// lane connects over loopback TCP, as a terminal would; real time only, and faults on the
+    /// `acquirer-*` links do not act on it).
+    #[serde(default)]
+    pub acquirer: AcquirerTransport,
+}
+
+/// How load lanes reach the acquirer (see [`Store::acquirer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AcquirerTransport {
+    /// In-memory links through each lane's impairable `acquirer-primary`/`acquirer-backup`.
+    #[default]
+    Memory,
+    /// Loopback TCP to a listening acquirer.
+    Tcp,
 }
 
 /// A load run's journal durability (see [`Store::journal`]).
