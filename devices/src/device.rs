@@ -120,6 +120,15 @@ pub trait SimDevice: Send + 'static {
     /// The device's state as shown by the control API and the viewer.
     fn snapshot(&self) -> serde_json::Value;
 
+    /// Whether [`SimDevice::snapshot`] may show something new since the last time this was
+    /// asked. The serving runtime asks after every input that produced output and builds (and
+    /// compares) a snapshot only when the answer is yes, so a device whose snapshot is costly can
+    /// answer from a cheap fingerprint: the printer's kept receipts made every status poll
+    /// re-serialise them. Default: always yes (the runtime then compares whole snapshots).
+    fn snapshot_changed(&mut self) -> bool {
+        true
+    }
+
     /// Whether the device wants to stop reading the wire for now (e.g. a printer whose receive
     /// buffer is full and whose flow control is not honoured loses bytes instead; one that is busy
     /// printing reads at its own pace). Default: always reads.

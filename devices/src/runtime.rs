@@ -63,6 +63,12 @@ impl DeviceHandle {
         self.state.borrow().clone()
     }
 
+    /// Reads the latest state snapshot in place (no copy: a printer's holds its kept receipts).
+    /// `f` must not wait: the snapshot is locked while it runs.
+    pub fn with_state<R>(&self, f: impl FnOnce(&serde_json::Value) -> R) -> R {
+        f(&self.state.borrow())
+    }
+
     /// A receiver that sees every new state snapshot.
     pub fn watch_state(&self) -> watch::Receiver<serde_json::Value> {
         self.state.clone()
@@ -213,7 +219,7 @@ async fn run<D, W>(
         }
         let changed = !out.is_empty();
         flush(&mut out, &bytes_tx, &mut sink);
-        if changed {
+        if changed && device.snapshot_changed() {
             let snapshot = device.snapshot();
             state.send_if_modified(|s| {
                 if *s == snapshot {

@@ -85,11 +85,20 @@ pub struct Printer {
     lines_printed: u64,
     cuts: u64,
     pass_through_dropped: u64,
+    /// Bumped whenever `receipts` changes (a cut), so a snapshot check need not compare them.
+    receipts_revision: u64,
+    /// `receipts` as the snapshot shows them, and the revision they were built at: serialised
+    /// once a cut, not once a printed line.
+    receipts_json: (u64, serde_json::Value),
+    /// The snapshot without its receipts, and the receipts' revision, when last checked by
+    /// [`SimDevice::snapshot_changed`].
+    shown: Option<(serde_json::Value, u64)>,
 }
 
 /// What the control API shows.
 #[derive(Serialize)]
-struct Snapshot<'a> {
+/// The kept receipts are added as `receipts` (see [`Printer::view`]).
+struct Snapshot {
     profile: PrinterProfile,
     online: bool,
     printing: bool,
@@ -106,7 +115,6 @@ struct Snapshot<'a> {
     cuts: u64,
     /// Lines printed since the last cut.
     current_receipt: Vec<String>,
-    receipts: &'a VecDeque<Receipt>,
     #[serde(skip_serializing_if = "Option::is_none")]
     display: Option<serde_json::Value>,
     pass_through_dropped: u64,
@@ -164,6 +172,9 @@ impl Printer {
             lines_printed: 0,
             cuts: 0,
             pass_through_dropped: 0,
+            receipts_revision: 0,
+            receipts_json: (0, serde_json::Value::Array(Vec::new())),
+            shown: None,
             config,
         })
     }
@@ -512,6 +523,31 @@ impl SimDevice for Printer {
     }
 
     fn snapshot(&self) -> serde_json::Value {
+        self.view(true)
+    }
+
+    fn snapshot_changed(&mut self) -> bool {
+        if self.receipts_json.0 != self.receipts_revision {
+            self.receipts_json = (self.receipts_revision, self.receipts_value());
+        }
+        let head = self.view(false);
+        let changed = self
+            .shown
+            .as_ref()
+            .is_none_or(|(shown, revision)| *shown != head || *revision != self.receipts_revision);
+        self.shown = Some((head, self.receipts_revision));
+        changed
+    }
+}
+
+impl Printer {
+    /// The kept receipts as the snapshot shows them.
+    fn receipts_value(&self) -> serde_json::Value {
+        serde_json::to_value(&self.receipts).expect("receipts are plain data")
+    }
+
+    /// The control API's view; without the kept receipts unless `with_receipts`.
+    fn view(&self, with_receipts: bool) -> serde_json::Value {
         let status = self.status();
         let snapshot = Snapshot {
             profile: self.config.profile,
@@ -535,11 +571,19 @@ impl SimDevice for Printer {
             lines_printed: self.lines_printed,
             cuts: self.cuts,
             current_receipt: self.receipt.iter().map(RenderedLine::marked).collect(),
-            receipts: &self.receipts,
             display: self.display.as_ref().map(|d| d.snapshot()),
             pass_through_dropped: self.pass_through_dropped,
         };
-        serde_json::to_value(snapshot).expect("a printer snapshot is plain data")
+        let mut value = serde_json::to_value(snapshot).expect("a printer snapshot is plain data");
+        if with_receipts {
+            let receipts = if self.receipts_json.0 == self.receipts_revision {
+                self.receipts_json.1.clone()
+            } else {
+                self.receipts_value()
+            };
+            value["receipts"] = receipts;
+        }
+        value
     }
 }
 

@@ -14,18 +14,19 @@ use anyhow::Context;
 use posrig_devices::display::CustomerDisplay;
 use posrig_devices::keyboard::Keyboard;
 use posrig_devices::pinpad::{PinPad, PinPadConfig};
-use posrig_devices::printer::Printer;
+use posrig_devices::printer::{Printer, PrinterConfig};
 use posrig_devices::scale::Scale;
 use posrig_devices::scanner::Scanner;
 use posrig_devices::{DeviceEvent, DeviceHandle, ServeOptions, SimDevice};
 use posrig_pos::clock::{DateTime, WallClock};
 use posrig_pos::driver::Port;
 use posrig_pos::host::connector::ConnectFuture;
-use posrig_pos::host::{ByteStream, Connector, QrEndpoint};
+use posrig_pos::host::{ByteStream, Connector, QrEndpoint, TcpConnector};
+use posrig_pos::journal::Durability;
 use posrig_pos::lane::{spawn_lane, LaneHandle, LaneHosts, LanePorts, LaneSetup};
 use posrig_protocols::crypto::TdesKey;
 use posrig_sim::acquirer::derive_lane_master_key;
-use posrig_sim::acquirer::{Acquirer, AcquirerConfig};
+use posrig_sim::acquirer::{Acquirer, AcquirerConfig, AcquirerServer};
 use posrig_sim::clock::Clock;
 use posrig_sim::data::{CardFile, TerminalFile};
 use posrig_sim::event::EventBus;
@@ -52,6 +53,8 @@ pub struct SharedHosts {
     pub host_seen: Arc<HostSeen>,
     cards: Arc<CardFile>,
     terminals: TerminalFile,
+    /// The acquirer listening on loopback TCP, when lanes connect to it that way.
+    acquirer_tcp: Option<AcquirerServer>,
 }
 
 impl SharedHosts {
@@ -84,7 +87,21 @@ impl SharedHosts {
             host_seen,
             cards,
             terminals,
+            acquirer_tcp: None,
         })
+    }
+
+    /// Serves the acquirer on 127.0.0.1 (any free port): lanes started after this connect to it
+    /// over TCP instead of in-memory links (real time only). Returns the address.
+    pub async fn serve_acquirer_tcp(&mut self) -> anyhow::Result<std::net::SocketAddr> {
+        let server = self
+            .acquirer
+            .listen("127.0.0.1:0")
+            .await
+            .context("serve the acquirer on loopback TCP")?;
+        let addr = server.local_addr();
+        self.acquirer_tcp = Some(server);
+        Ok(addr)
     }
 }
 
@@ -94,13 +111,15 @@ pub fn terminal_id(lane: u32) -> String {
 }
 
 /// Builds lane `lane` (1-based) on the shared hosts and starts its POS; returns once the lane
-/// has settled after its start-up sign-on (or 60 s have passed). Device events go to `observe`
+/// has settled after its start-up sign-on (or 60 s have passed). `durability` is the journal's
+/// (`Full` unless the load profile asks for less). Device events go to `observe`
 /// (and nowhere else: the lane's own bus has no subscriber, so a long run keeps no event log).
 pub async fn start_lane_world(
     hosts: &SharedHosts,
     data: Arc<DataSet>,
     lane: u32,
     journal: &Path,
+    durability: Durability,
     observe: DeviceObserver,
 ) -> anyhow::Result<World> {
     let id = terminal_id(lane);
@@ -154,7 +173,15 @@ pub async fn start_lane_world(
     let ports = LanePorts {
         printer: Some(put(
             DeviceRole::Printer,
-            &mut served(Printer::new(Default::default())?, sink(DeviceRole::Printer)),
+            &mut served(
+                // Two kept receipts are enough for a journey's expectations, and every snapshot
+                // (one a printed line) carries the kept ones: eight made it four times dearer.
+                Printer::new(PrinterConfig {
+                    keep_receipts: 2,
+                    ..Default::default()
+                })?,
+                sink(DeviceRole::Printer),
+            ),
         )?),
         scanner: Some(put(
             DeviceRole::Scanner,
@@ -199,13 +226,26 @@ pub async fn start_lane_world(
     let primary = host_link("acquirer-primary", Open::Acquirer(acquirer.clone()));
     let backup = host_link("acquirer-backup", Open::Acquirer(acquirer));
     let wallet_link = host_link("wallet", Open::Wallet(hosts.wallet.clone()));
+    let (acquirer_primary, acquirer_backup): (Box<dyn Connector>, Box<dyn Connector>) =
+        match &hosts.acquirer_tcp {
+            // The links stay registered (so fault steps naming them still resolve) but carry
+            // nothing: both connectors go to the listening acquirer.
+            Some(server) => {
+                let addr = server.local_addr().to_string();
+                (
+                    Box::new(TcpConnector::new([addr.clone()])),
+                    Box::new(TcpConnector::new([addr])),
+                )
+            }
+            None => (Box::new(primary), Box::new(backup)),
+        };
     let lane_hosts = LaneHosts {
-        acquirer: Box::new(primary),
-        acquirer_backup: Some(Box::new(backup)),
+        acquirer: acquirer_primary,
+        acquirer_backup: Some(acquirer_backup),
         wallet: Some(QrEndpoint::with_connector(Box::new(wallet_link), "wallet")),
     };
 
-    let setup = LaneSetup::from_data_dir(
+    let mut setup = LaneSetup::from_data_dir(
         &data.dir,
         journal,
         &id,
@@ -214,6 +254,7 @@ pub async fn start_lane_world(
         Arc::new(Calendar(hosts.clock)),
     )
     .context("set up the POS lane")?;
+    setup.journal_durability = durability;
     let handle: LaneHandle = spawn_lane(setup, ports, lane_hosts).context("start the POS lane")?;
     let world = World {
         bus,

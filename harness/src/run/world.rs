@@ -156,21 +156,22 @@ impl World {
 
     /// The text of every receipt printed so far, oldest first.
     pub fn receipts(&self) -> Vec<String> {
-        self.device(DeviceRole::Printer).state()["receipts"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|r| r["text"].as_str().unwrap_or_default().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.device(DeviceRole::Printer).with_state(|state| {
+            state["receipts"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|r| r["text"].as_str().unwrap_or_default().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     }
 
     /// Whether the cash drawer reports open.
     pub fn drawer_open(&self) -> bool {
-        self.device(DeviceRole::Printer).state()["drawer"]["open"]
-            .as_bool()
-            .unwrap_or(false)
+        self.device(DeviceRole::Printer)
+            .with_state(|state| state["drawer"]["open"].as_bool().unwrap_or(false))
     }
 
     /// Waits (at most `limit`) until the display's first line is one of `lines`; returns it.

@@ -180,6 +180,41 @@ pub struct Store {
     /// Lanes in no group are in the group `store`.
     #[serde(default)]
     pub groups: BTreeMap<String, Vec<u32>>,
+    /// How the lanes' journals commit: `full` (the default, a real terminal's SQLite
+    /// `synchronous=FULL`, an fsync per commit) or `normal` (`synchronous=NORMAL` in WAL: no
+    /// fsync per commit; a commit survives the process crashing but not a power cut). `normal` is
+    /// for long virtual-time runs, where tens of fsyncs a sale on hundreds of lanes would be most
+    /// of the wall time.
+    #[serde(default)]
+    pub journal: JournalSync,
+    /// How lanes reach the shared acquirer: `memory` (the default: in-memory links that
+    /// partitions and impairments act on) or `tcp` (the acquirer listens on 127.0.0.1 and every
+    /// lane connects over loopback TCP, as a terminal would; real time only, and faults on the
+    /// `acquirer-*` links do not act on it).
+    #[serde(default)]
+    pub acquirer: AcquirerTransport,
+}
+
+/// How load lanes reach the acquirer (see [`Store::acquirer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AcquirerTransport {
+    /// In-memory links through each lane's impairable `acquirer-primary`/`acquirer-backup`.
+    #[default]
+    Memory,
+    /// Loopback TCP to a listening acquirer.
+    Tcp,
+}
+
+/// A load run's journal durability (see [`Store::journal`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalSync {
+    /// `synchronous=FULL`: as a real lane.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL` (WAL): no fsync per commit.
+    Normal,
 }
 
 /// Who arrives, how often, and what they do.

@@ -109,6 +109,23 @@ pub struct Recovery {
     pub unfinished_receipts: Vec<StoredReceipt>,
 }
 
+/// How hard a commit holds: what the journal's connections set `synchronous` to.
+///
+/// A terminal's journal is [`Durability::Full`], always: a completed sale survives a power cut.
+/// [`Durability::Normal`] exists for simulated lanes in load runs (thousands of lanes, tens of
+/// commits a sale, in virtual time), where an fsync per commit would be most of the run's wall
+/// time and no machine is powered off mid-sale: in WAL mode with `synchronous=NORMAL` a commit
+/// is not fsynced but still survives the process crashing; only an OS crash or power loss may
+/// drop the last commits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: every commit is on disk before it returns (the default).
+    #[default]
+    Full,
+    /// `synchronous=NORMAL` (WAL): commits survive a process crash, not a power cut.
+    Normal,
+}
+
 /// The journal of one lane.
 pub struct Journal {
     conn: Connection,
@@ -129,20 +146,36 @@ impl std::fmt::Debug for Journal {
 impl Journal {
     /// Opens (creating if needed) the journal at `path` and migrates it to the latest schema.
     pub fn open(path: &Path, currency: Currency, clock: Arc<dyn WallClock>) -> Result<Self> {
-        Self::with_connection(Connection::open(path)?, currency, clock)
+        Self::open_with(path, currency, clock, Durability::Full)
+    }
+
+    /// [`Journal::open`] with a chosen durability (see [`Durability`]: `Full` for any real lane).
+    pub fn open_with(
+        path: &Path,
+        currency: Currency,
+        clock: Arc<dyn WallClock>,
+        durability: Durability,
+    ) -> Result<Self> {
+        Self::with_connection(Connection::open(path)?, currency, clock, durability)
     }
 
     /// An in-memory journal, for tests and benchmarks.
     pub fn open_in_memory(currency: Currency, clock: Arc<dyn WallClock>) -> Result<Self> {
-        Self::with_connection(Connection::open_in_memory()?, currency, clock)
+        Self::with_connection(
+            Connection::open_in_memory()?,
+            currency,
+            clock,
+            Durability::Full,
+        )
     }
 
     fn with_connection(
         mut conn: Connection,
         currency: Currency,
         clock: Arc<dyn WallClock>,
+        durability: Durability,
     ) -> Result<Self> {
-        schema::configure(&conn)?;
+        schema::configure(&conn, durability)?;
         migrations::migrate(&mut conn, migrations::LATEST_VERSION)?;
         Ok(Journal {
             conn,

@@ -4,11 +4,17 @@
 
 use rusqlite::Connection;
 
-/// Connection settings: WAL so readers never block the writer, `synchronous=FULL` so a commit
-/// survives power loss, foreign keys enforced.
-pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+use super::Durability;
+
+/// Connection settings: WAL so readers never block the writer, `synchronous` as `durability`
+/// says (`FULL` for a real lane, so a commit survives power loss), foreign keys enforced.
+pub(crate) fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    let synchronous = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", synchronous)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())

@@ -96,15 +96,20 @@ pub fn spawn_lane(
         pinpad: pinpad_config,
         scale: scale_config,
         commit_counter,
+        journal_durability,
     } = setup;
     settings.terminal_id = terminal_id.clone();
     let open_journal = || {
-        let mut j = Journal::open(&journal_path, store.currency.clone(), clock.clone()).map_err(
-            |source| LaneError::Journal {
-                path: journal_path.clone(),
-                source,
-            },
-        )?;
+        let mut j = Journal::open_with(
+            &journal_path,
+            store.currency.clone(),
+            clock.clone(),
+            journal_durability,
+        )
+        .map_err(|source| LaneError::Journal {
+            path: journal_path.clone(),
+            source,
+        })?;
         j.count_commits_into(commit_counter.clone());
         Ok::<_, LaneError>(j)
     };

@@ -17,6 +17,7 @@ use crate::driver::scale::ScaleConfig;
 use crate::driver::scanner::ScannerDriverConfig;
 use crate::driver::Port;
 use crate::host::{self, QrEndpoint};
+use crate::journal::Durability;
 use crate::member::Members;
 use crate::operator::Operators;
 use crate::terminal::TerminalSettings;
@@ -53,6 +54,9 @@ pub struct LaneSetup {
     pub scale: ScaleConfig,
     /// Counts the journal's commits (both of the lane's connections), for benchmarks.
     pub commit_counter: Arc<AtomicU64>,
+    /// How hard the journal's commits hold: [`Durability::Full`] (the default) for any real
+    /// lane; `Normal` only for simulated load lanes (see [`Durability`]).
+    pub journal_durability: Durability,
 }
 
 impl std::fmt::Debug for LaneSetup {
@@ -99,6 +103,7 @@ impl LaneSetup {
             pinpad: PinPadConfig::default(),
             scale: ScaleConfig::default(),
             commit_counter: Arc::new(AtomicU64::new(0)),
+            journal_durability: Durability::Full,
         })
     }
 }

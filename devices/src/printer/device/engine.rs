@@ -304,6 +304,7 @@ impl Printer {
             ),
         ));
         self.receipts.push_back(receipt);
+        self.receipts_revision += 1;
         while self.receipts.len() > self.config.keep_receipts {
             self.receipts.pop_front();
         }
