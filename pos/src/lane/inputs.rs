@@ -1,9 +1,10 @@
 //! Driver events as core inputs: keys, scans, pad messages, printer and drawer status, and
-//! device health as "not responding" / "back" reports. Events the core has no use for (bad
-//! frames, job holds that the status already reports) are logged and dropped.
+//! device health as "not responding" / "back" reports. Events the core has no use for (keyboard
+//! noise, overlong scanner runs, job holds that the status already reports) are logged and
+//! dropped.
 
 use posrig_protocols::escpos::{PaperLevel, PrinterStatus as EscPosStatus};
-use posrig_protocols::scanner::{validate, Symbology};
+use posrig_protocols::scanner::{validate, ScanFrameError, Symbology};
 
 use crate::driver::display::DisplayEvent;
 use crate::driver::keyboard::KeyboardEvent;
@@ -47,9 +48,12 @@ pub(super) fn scanner(event: ScannerEvent) -> Option<Input> {
             Some(Input::Misread(scan.data))
         }
         ScannerEvent::Scan(scan) => Some(Input::Scan(scan.data)),
+        // A whole frame that could not be read was still a scan the cashier made: ask for it
+        // again. An overlong run is noise with no end, not a scan.
+        ScannerEvent::BadFrame(ScanFrameError::Overlong { .. }) => None,
         ScannerEvent::BadFrame(e) => {
-            tracing::debug!(error = %e, "scanner frame skipped");
-            None
+            tracing::debug!(error = %e, "scanner frame unreadable");
+            Some(Input::Unreadable)
         }
         ScannerEvent::Health(h) => Some(health(DeviceRole::Scanner, h)),
     }

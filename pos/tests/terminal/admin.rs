@@ -333,3 +333,14 @@ fn a_misread_asks_to_rescan_but_is_a_card_number_at_the_member_prompt() {
     lane.send(Input::Misread("8800000000011".into()));
     assert_eq!(lane.shown().0, "Wang Fang");
 }
+
+#[test]
+fn an_unreadable_scan_frame_asks_to_rescan_once_logged_in() {
+    let mut lane = Lane::new();
+    lane.send(Input::Unreadable);
+    assert_ne!(lane.shown().0, "RESCAN");
+    lane.login_cashier();
+    lane.send(Input::Unreadable);
+    assert_eq!(lane.shown(), ("RESCAN".into(), String::new()));
+    assert!(lane.core.sale().is_none());
+}

@@ -46,6 +46,9 @@ pub enum Input {
     /// misread, or bytes garbled on the cable): the item must be scanned again. At the member
     /// prompt it is taken as the card number it is.
     Misread(String),
+    /// A complete scanner frame that is no scan at all (no AIM id, bytes that are not text —
+    /// a cable garbling the prefix): the cashier is asked to scan again.
+    Unreadable,
     /// Result of [`Command::HostSignOff`](super::Command::HostSignOff): `true` when the host
     /// acknowledged.
     SignOff(bool),

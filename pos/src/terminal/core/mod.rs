@@ -256,6 +256,11 @@ impl TerminalCore {
                 self.message = None;
                 self.on_misread(code.trim());
             }
+            Input::Unreadable => {
+                if self.operator.is_some() {
+                    self.say("RESCAN", "");
+                }
+            }
             Input::DeviceLost(role) => self.on_device_lost(role),
             Input::DeviceBack(role) => {
                 self.lost.remove(&role);
