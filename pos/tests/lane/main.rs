@@ -9,6 +9,7 @@ mod acquirer_host;
 #[allow(dead_code)]
 mod qr_host;
 
+mod card_data;
 mod devices;
 mod payments;
 mod rig;
