@@ -91,7 +91,8 @@ fn the_same_seed_twice_gives_identical_event_logs_for_every_virtual_scenario() {
     assert!(diverged.is_empty(), "diverged:\n{}", diverged.join("\n"));
 }
 
-/// The log as text with the seeded key check values and approval codes masked.
+/// The log as text with the seeded key check values and approval codes masked (a void slip
+/// prints the code after `Auth code` and padding to its 48-column line).
 fn masked(events: &[posrig_sim::event::Event]) -> Vec<String> {
     events
         .iter()
@@ -99,9 +100,17 @@ fn masked(events: &[posrig_sim::event::Event]) -> Vec<String> {
             let line = e.canonical_json();
             let line = mask_after(&line, "kcv ", 8);
             let line = mask_after(&line, "\"pik_kcv\":\"", 8);
-            mask_after(&line, "Auth ", 6)
+            mask_approval_codes(&line)
         })
         .collect()
+}
+
+/// A sale receipt's `Auth H6AAZM`, and a void slip's `  Auth code` with the code right-aligned
+/// in its 48-column line.
+fn mask_approval_codes(line: &str) -> String {
+    const SLIP_PADDING: usize = 48 - "  Auth code".len() - 6;
+    let line = mask_after(line, "Auth code", SLIP_PADDING + 6);
+    mask_after(&line, "Auth ", 6)
 }
 
 /// Replaces the `len` characters after every `marker` with `*`.
@@ -166,4 +175,8 @@ fn masking_hides_exactly_the_seeded_values() {
         ),
         r#"{"summary":"K0 kcv ********","state":{"pik_kcv":"********"},"p":"TAP  Auth ******  RRN 1"}"#
     );
+    let slip = format!("printed L|  Auth code{}H6AAZM\"}}", " ".repeat(31));
+    let masked = mask_approval_codes(&slip);
+    assert!(!masked.contains("H6AAZM"), "{masked}");
+    assert!(masked.ends_with("******\"}"), "{masked}");
 }
