@@ -1,6 +1,7 @@
 //! `posrig load` end to end through the real binary, in virtual time: the run folder's files and
 //! numbers, exit codes, shards merged against the unsharded run, a stalled host showing up as
-//! latency, aborts, device and link states in the metrics, and the determinism check.
+//! latency, aborts, device and link states in the metrics, the metrics endpoint scraped live
+//! during a real-time run, and the determinism check.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -457,4 +458,86 @@ fn lane_groups_get_their_own_histograms() {
     let r = posrig(&["load", bad.path(), "--time", "virtual"]);
     assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
     assert!(stderr(&r).contains("lanes are numbered 1 to 2"));
+}
+
+/// `GET /metrics` over a plain TCP connection; the body, or `None` when the server is gone.
+fn scrape(addr: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| body.to_owned())
+}
+
+#[test]
+fn the_metrics_endpoint_is_live_during_a_real_time_run() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let text = tiny().replace("duration: 20s", "duration: 6s").replace(
+        "thresholds:\n",
+        "faults:
+  - {at: 1s, lanes: [2], step: {fault: {device: printer, fault: paper_out}}}
+thresholds:\n",
+    );
+    let p = TempProfile::new("live", &text);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posrig"))
+        .args([
+            "load",
+            p.path(),
+            "--time",
+            "real",
+            "--metrics-port",
+            "0",
+            "--drain",
+            "1",
+        ])
+        .arg("-q")
+        .arg("--out")
+        .arg(dir.path().join("live"))
+        .current_dir(workspace())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("metrics on http://")
+                .map(|(_, rest)| rest.trim_end_matches("/metrics").to_owned())
+        })
+        .expect("the run names its metrics address");
+    // Keep reading stderr so the child never blocks on a full pipe.
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+
+    // While the run goes on, the scrape shows the fault injected at 1 s and checkouts counted.
+    let mut seen = None;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let Some(body) = scrape(&addr) else { continue };
+        let paper_out = body
+            .contains("posrig_device_state{device=\"printer\",lane=\"2\",state=\"paper_out\"} 1");
+        if paper_out && body.contains("posrig_operation_duration_seconds_bucket") {
+            seen = Some(body);
+            break;
+        }
+    }
+    let status = child.wait().unwrap();
+    let log = rest.join().unwrap().join("\n");
+    let body = seen.unwrap_or_else(|| panic!("no live scrape showed the fault; stderr:\n{log}"));
+    assert!(
+        body.contains("posrig_device_state{device=\"printer\",lane=\"1\",state=\"ok\"} 1"),
+        "{body}"
+    );
+    assert!(
+        status.code().is_some(),
+        "the run ended by itself: {status:?}"
+    );
+    // After the run the server is gone.
+    assert!(scrape(&addr).is_none(), "metrics still served after exit");
 }
