@@ -9,7 +9,6 @@ mod acquirer_host;
 #[allow(dead_code)]
 mod qr_host;
 
-mod card_data;
 mod devices;
 mod payments;
 mod rig;

@@ -1,7 +1,19 @@
 //! Card data never reaches a log line or the journal file: a lane runs approved, declined and
 //! timed-out (reversed) chip sales with every log event at TRACE captured, then the captured text
 //! and the journal's database, WAL and shared-memory files are searched for the card's full PAN
-//! and its track 2 equivalent data.
+//! and its track 2 equivalent data. Its own test binary: the capturing subscriber is the
+//! process's global one, so every thread's events reach it (a thread-local default can miss
+//! callsites other tests registered first).
+
+#[path = "../host/acquirer_host.rs"]
+#[allow(dead_code)]
+mod acquirer_host;
+#[path = "../host/qr_host.rs"]
+#[allow(dead_code)]
+mod qr_host;
+#[path = "../lane/rig.rs"]
+#[allow(dead_code)]
+mod rig;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -41,8 +53,7 @@ async fn no_log_line_or_journal_byte_holds_the_full_pan_or_track_data() {
         .with_ansi(false)
         .with_writer(logs.clone())
         .finish();
-    // The test's runtime is current-thread: every lane task logs through this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let mut rig = Rig::new().await;
     rig.login_cashier().await;
