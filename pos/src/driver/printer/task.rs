@@ -76,7 +76,7 @@ impl Driver {
     ) -> Self {
         let connected = port.is_connected();
         Driver {
-            poller: StatusPoller::new(config.profile.power_on_status()),
+            poller: StatusPoller::new(config.profile.power_on_status(), config.reply_timeout),
             config,
             port,
             decoder: ReplyDecoder::new(),
@@ -161,7 +161,7 @@ impl Driver {
             match reply {
                 Reply::Realtime(byte) => {
                     self.set_health(DeviceHealth::Healthy);
-                    if let Some(status) = self.poller.on_reply(byte) {
+                    if let Some(status) = self.poller.on_reply(byte, Instant::now()) {
                         self.on_status(status);
                     }
                 }
@@ -428,13 +428,21 @@ impl Driver {
         }
     }
 
-    /// Send a status cycle; returns its number.
+    /// Send a status cycle; returns its number. While the link resynchronises the cycle is
+    /// sent when that ends, under the same number.
     async fn poll(&mut self) -> u64 {
-        let (bytes, cycle) = self.poller.start_cycle(Instant::now());
-        if self.write(&bytes).await.is_err() {
-            self.poller.forget();
+        match self.poller.start_cycle(Instant::now()) {
+            Ok((bytes, cycle)) => {
+                if self.write(&bytes).await.is_err() {
+                    self.poller.forget();
+                }
+                cycle
+            }
+            Err(until) => {
+                self.next_poll = until;
+                self.poller.sent() + 1
+            }
         }
-        cycle
     }
 
     /// Sends a pending kick once the status asked for it is in (or the printer stopped
