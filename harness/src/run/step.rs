@@ -272,6 +272,7 @@ async fn card(world: &World, c: &CardPayment) -> anyhow::Result<()> {
         .unwrap_or_default();
     keys(world, &format!("{amount}CARD")).await?;
     stage(world, &["INSERT/SWIPE/TAP"]).await?;
+    pad_ready(world).await;
     let entry = c.entry.unwrap_or(Entry::Chip);
     act(world, DeviceAction::Pinpad(entry.pad_action(&c.card))).await?;
     if entry == Entry::Tap && c.pin.is_none() {
@@ -353,6 +354,20 @@ async fn stage(world: &World, lines: &[&str]) -> anyhow::Result<()> {
         lines.join(" or "),
         STAGE_WAIT.as_secs()
     )
+}
+
+/// The shopper presents the card when the pad asks for it, not when the cashier's screen does:
+/// the POS shows its prompt and sends the pad its start (`S0`) at the same time, and on a busy
+/// machine the display can win. Bounded; if the pad never asks, presenting the card fails with
+/// the pad's own reason.
+async fn pad_ready(world: &World) {
+    let pad = world.device(DeviceRole::Pinpad);
+    let deadline = tokio::time::Instant::now() + STAGE_WAIT;
+    while !pad.with_state(|s| s["phase"] == "waiting_for_card")
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(super::POLL).await;
+    }
 }
 
 /// The receipt number of the last sale receipt (`LANE0001-000012` → `12`).
