@@ -90,9 +90,32 @@ pub struct Printer {
     /// `receipts` as the snapshot shows them, and the revision they were built at: serialised
     /// once a cut, not once a printed line.
     receipts_json: (u64, serde_json::Value),
-    /// The snapshot without its receipts, and the receipts' revision, when last checked by
-    /// [`SimDevice::snapshot_changed`].
-    shown: Option<(serde_json::Value, u64)>,
+    /// What the last snapshot showed, as [`SimDevice::snapshot_changed`] compares it.
+    shown: Option<Shown>,
+}
+
+/// What [`SimDevice::snapshot_changed`] compares: everything a snapshot shows, with the text of
+/// the receipts stood for by the counters that change with it (a line printed, a cut, the kept
+/// receipts' revision). Typed, so a status poll that changes nothing builds no JSON.
+#[derive(Debug, PartialEq)]
+struct Shown {
+    online: bool,
+    printing: bool,
+    paper: PaperView,
+    cover_open: bool,
+    feed_button: bool,
+    buffer: BufferView,
+    asb: (bool, u8),
+    drawer: DrawerView,
+    errors: Errors,
+    faults: Vec<&'static str>,
+    realtime: [u8; 4],
+    asb_frame: [u8; 4],
+    lines_printed: u64,
+    cuts: u64,
+    display: Option<serde_json::Value>,
+    pass_through_dropped: u64,
+    receipts_revision: u64,
 }
 
 /// What the control API shows.
@@ -523,19 +546,18 @@ impl SimDevice for Printer {
     }
 
     fn snapshot(&self) -> serde_json::Value {
-        self.view(true)
+        self.view()
     }
 
     fn snapshot_changed(&mut self) -> bool {
         if self.receipts_json.0 != self.receipts_revision {
             self.receipts_json = (self.receipts_revision, self.receipts_value());
         }
-        let head = self.view(false);
-        let changed = self
-            .shown
-            .as_ref()
-            .is_none_or(|(shown, revision)| *shown != head || *revision != self.receipts_revision);
-        self.shown = Some((head, self.receipts_revision));
+        let now = self.shown();
+        let changed = self.shown.as_ref() != Some(&now);
+        if changed {
+            self.shown = Some(now);
+        }
         changed
     }
 }
@@ -546,8 +568,31 @@ impl Printer {
         serde_json::to_value(&self.receipts).expect("receipts are plain data")
     }
 
-    /// The control API's view; without the kept receipts unless `with_receipts`.
-    fn view(&self, with_receipts: bool) -> serde_json::Value {
+    fn shown(&self) -> Shown {
+        let status = self.status();
+        Shown {
+            online: !status.is_offline(),
+            printing: self.busy_until.is_some(),
+            paper: self.paper.view(self.paper_level()),
+            cover_open: self.cover_open(),
+            feed_button: self.feed_pressed_at.is_some(),
+            buffer: self.buffer.view(),
+            asb: (self.asb.enabled(), self.asb.mask()),
+            drawer: self.drawer.view(),
+            errors: self.errors,
+            faults: self.faults(),
+            realtime: status.realtime_bytes(self.profile),
+            asb_frame: status.asb_bytes(self.profile),
+            lines_printed: self.lines_printed,
+            cuts: self.cuts,
+            display: self.display.as_ref().map(|d| d.snapshot()),
+            pass_through_dropped: self.pass_through_dropped,
+            receipts_revision: self.receipts_revision,
+        }
+    }
+
+    /// The control API's view.
+    fn view(&self) -> serde_json::Value {
         let status = self.status();
         let snapshot = Snapshot {
             profile: self.config.profile,
@@ -575,14 +620,11 @@ impl Printer {
             pass_through_dropped: self.pass_through_dropped,
         };
         let mut value = serde_json::to_value(snapshot).expect("a printer snapshot is plain data");
-        if with_receipts {
-            let receipts = if self.receipts_json.0 == self.receipts_revision {
-                self.receipts_json.1.clone()
-            } else {
-                self.receipts_value()
-            };
-            value["receipts"] = receipts;
-        }
+        value["receipts"] = if self.receipts_json.0 == self.receipts_revision {
+            self.receipts_json.1.clone()
+        } else {
+            self.receipts_value()
+        };
         value
     }
 }
