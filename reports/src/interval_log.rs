@@ -18,8 +18,10 @@ use base64::Engine as _;
 use hdrhistogram::serialization::interval_log::{
     IntervalLogIterator, IntervalLogWriterBuilder, LogEntry, Tag,
 };
-use hdrhistogram::serialization::{Deserializer, V2DeflateSerializer};
-use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{
+    Deserializer, Serializer, V2DeflateSerializeError, V2DeflateSerializer,
+};
+use hdrhistogram::{Counter, Histogram};
 
 use crate::error::ReportError;
 use crate::operation::new_histogram;
@@ -34,8 +36,45 @@ pub const DEFAULT_GROUP: &str = "default";
 /// Appends interval histograms to an interval log as a run goes.
 pub struct HlogWriter {
     out: Box<dyn Write + Send>,
-    serializer: V2DeflateSerializer,
+    serializer: IntervalSerializer,
     tag: String,
+}
+
+/// The V2 deflate encoding, with that of an empty histogram kept: most intervals of a long load
+/// run are empty for most operations and lane groups, and a fresh deflate stream (its tables
+/// zeroed) costs far more than an empty histogram's few bytes. Writes byte for byte what
+/// [`V2DeflateSerializer`] writes.
+#[derive(Default)]
+struct IntervalSerializer {
+    inner: V2DeflateSerializer,
+    /// The histogram settings (lowest, highest, significant figures) and the encoding of an
+    /// empty histogram with them.
+    empty: Option<((u64, u64, u8), Vec<u8>)>,
+}
+
+impl Serializer for IntervalSerializer {
+    type SerializeError = V2DeflateSerializeError;
+
+    fn serialize<T: Counter, W: Write>(
+        &mut self,
+        h: &Histogram<T>,
+        writer: &mut W,
+    ) -> Result<usize, Self::SerializeError> {
+        if !h.is_empty() {
+            return self.inner.serialize(h, writer);
+        }
+        let settings = (h.low(), h.high(), h.sigfig());
+        let bytes = match &mut self.empty {
+            Some((kept, bytes)) if *kept == settings => bytes,
+            slot => {
+                let mut bytes = Vec::new();
+                self.inner.serialize(h, &mut bytes)?;
+                &mut slot.insert((settings, bytes)).1
+            }
+        };
+        writer.write_all(bytes)?;
+        Ok(bytes.len())
+    }
 }
 
 impl std::fmt::Debug for HlogWriter {
@@ -55,7 +94,7 @@ impl HlogWriter {
     pub fn new(out: impl Write + Send + 'static, info: &RunInfo) -> Result<Self, ReportError> {
         let mut w = HlogWriter {
             out: Box::new(out),
-            serializer: V2DeflateSerializer::new(),
+            serializer: IntervalSerializer::default(),
             tag: String::new(),
         };
         let start = UNIX_EPOCH + Duration::from_millis(info.started_epoch_ms);
@@ -349,4 +388,36 @@ pub fn add_clamped(dst: &mut Histogram<u64>, src: &Histogram<u64>) {
 /// Start of a log whose run started at `started_epoch_ms`, as a `SystemTime`.
 pub fn epoch_ms_to_system_time(started_epoch_ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(started_epoch_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(h: &Histogram<u64>) -> Vec<u8> {
+        let mut out = Vec::new();
+        V2DeflateSerializer::new().serialize(h, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn the_kept_empty_encoding_is_byte_for_byte_the_plain_one() {
+        let mut s = IntervalSerializer::default();
+        let empty = new_histogram();
+        let mut full = new_histogram();
+        full.record(1_234).unwrap();
+        let mut other = Histogram::<u64>::new_with_bounds(1, 1_000, 2).unwrap();
+        for h in [&empty, &full, &empty, &other.clone(), &empty] {
+            let mut out = Vec::new();
+            let n = s.serialize(h, &mut out).unwrap();
+            assert_eq!(out, plain(h));
+            assert_eq!(n, out.len());
+        }
+        // An empty histogram with other settings is not given the kept bytes.
+        other.reset();
+        let mut out = Vec::new();
+        s.serialize(&other, &mut out).unwrap();
+        assert_eq!(out, plain(&other));
+        assert_ne!(out, plain(&empty));
+    }
 }

@@ -29,7 +29,7 @@ impl Progress {
         let mut operations = Vec::new();
         let mut errors = 0;
         for op in rec.operation_names() {
-            errors += rec.totals(op).map_or(0, |t| t.errors);
+            errors += rec.errors(op);
             if let Some(stats) = last.and_then(|p| p.operations.get(op)) {
                 operations.push((op.to_owned(), stats.clone()));
             }

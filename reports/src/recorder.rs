@@ -248,6 +248,17 @@ impl Recorder {
         Some(IntervalStats::from_histogram(&h, errors))
     }
 
+    /// Errors of `op` over every lane group so far (what [`Recorder::totals`] counts, without
+    /// merging histograms).
+    pub fn errors(&self, op: &str) -> u64 {
+        self.index.get(op).map_or(0, |groups| {
+            groups
+                .values()
+                .map(|key| self.series[key.0].errors.values().sum::<u64>())
+                .sum()
+        })
+    }
+
     /// Samples and errors of `op` over every lane group so far (including the current
     /// interval): what a threshold is checked against while the run is still going.
     pub fn results_so_far(&self, op: &str) -> Option<SeriesResults> {
@@ -295,5 +306,23 @@ impl Recorder {
         results.timeline = self.timeline;
         results.faults = self.faults;
         Ok(results)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_count_every_group_as_the_totals_do() {
+        let mut rec = Recorder::new(RunInfo::new("t"), Duration::from_secs(1));
+        rec.record_error("card_auth", "store", "declined 51");
+        rec.record("card_auth", "express", Duration::from_millis(300));
+        rec.record_error("card_auth", "express", "no response");
+        rec.tick(Duration::from_secs(1)).unwrap();
+        rec.record_error("card_auth", "store", "declined 51");
+        assert_eq!(rec.errors("card_auth"), 3);
+        assert_eq!(rec.totals("card_auth").unwrap().errors, 3);
+        assert_eq!(rec.errors("checkout"), 0);
     }
 }
