@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::sale::TenderId;
-use super::{Journal, JournalError, Result};
+use super::{exec, Journal, JournalError, Result};
 use crate::money::Money;
 use crate::sale::SaleId;
 use crate::tender::{EntryMode, MaskedPan};
@@ -63,7 +63,8 @@ impl Journal {
     /// Queues an advice (commit before the sale is reported approved).
     pub fn queue_advice(&mut self, a: &Advice) -> Result<AdviceId> {
         self.write(|tx, ctx| {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO advices (sale_id, tender_id, stan, batch, amount_minor, masked_pan,
                      entry_mode, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -85,7 +86,12 @@ impl Journal {
     /// Counts a try at sending an advice.
     pub fn note_advice_try(&mut self, id: AdviceId) -> Result<()> {
         self.write(|tx, _| {
-            if tx.execute("UPDATE advices SET tries = tries + 1 WHERE id = ?1", [id.0])? == 0 {
+            if exec(
+                tx,
+                "UPDATE advices SET tries = tries + 1 WHERE id = ?1",
+                [id.0],
+            )? == 0
+            {
                 return Err(JournalError::Corrupt(format!("no advice {}", id.0)));
             }
             Ok(())
@@ -95,7 +101,8 @@ impl Journal {
     /// The host acknowledged an advice.
     pub fn mark_advice_sent(&mut self, id: AdviceId) -> Result<()> {
         self.write(|tx, ctx| {
-            if tx.execute(
+            if exec(
+                tx,
                 "UPDATE advices SET sent_at = ?2 WHERE id = ?1",
                 params![id.0, ctx.now],
             )? == 0

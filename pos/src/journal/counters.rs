@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::{Journal, Result};
+use super::{exec, Journal, Result};
 
 /// Largest STAN and batch number (six digits).
 pub const COUNTER_MAX: u32 = 999_999;
@@ -39,7 +39,8 @@ impl Journal {
     /// Sets the batch number (from the host's sign-on response, field 60.2).
     pub fn set_batch(&mut self, batch: u32) -> Result<()> {
         self.write(|tx, ctx| {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE counters SET value = ?1 WHERE name = 'batch'",
                 [batch],
             )?;
@@ -56,7 +57,8 @@ impl Journal {
     #[doc(hidden)]
     pub fn force_counter(&mut self, name: &str, value: u32) -> Result<()> {
         self.write(|tx, _| {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE counters SET value = ?2 WHERE name = ?1",
                 params![name, value],
             )?;
@@ -71,7 +73,8 @@ pub(super) fn bump_in(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<u32>
         r.get(0)
     })?;
     let next = if value >= COUNTER_MAX { 1 } else { value + 1 };
-    tx.execute(
+    exec(
+        tx,
         "UPDATE counters SET value = ?2 WHERE name = ?1",
         params![name, next],
     )?;

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use super::advice::{Advice, AdviceId, RefundOf};
 use super::reversal::ReversalId;
 use super::sale::{write_event, TenderId};
-use super::{Journal, JournalError, Result};
+use super::{exec, Journal, JournalError, Result};
 use crate::money::Money;
 use crate::tender::{CardTender, MaskedPan};
 
@@ -57,7 +57,8 @@ impl Journal {
         let refund_of =
             refund_of.map(|r| serde_json::to_string(r).expect("references serialise to JSON"));
         self.write(|tx, ctx| {
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE tenders SET state = 'approved', masked_pan = ?2, entry_mode = ?3,
                      auth_code = ?4, rrn = ?5, stan = ?6, batch = ?7, offline = 1, domestic = ?8,
                      response_code = '00', updated_at = ?9
@@ -77,7 +78,8 @@ impl Journal {
             if n == 0 {
                 return Err(JournalError::UnknownTender(tender.0));
             }
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO advices (sale_id, tender_id, stan, batch, amount_minor, masked_pan,
                      entry_mode, created_at, refund_of)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -94,7 +96,8 @@ impl Journal {
                 ],
             )?;
             let id = AdviceId(tx.last_insert_rowid());
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE reversals SET cleared_at = ?3
                  WHERE (id = ?1 OR tender_id = ?2) AND cleared_at IS NULL",
                 params![armed.map(|r| r.0), tender.0, ctx.now],
@@ -197,11 +200,13 @@ impl Journal {
                 )
                 .optional()?;
             let sale = sale.ok_or(JournalError::UnknownTender(tender.0))?;
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE tenders SET state = 'voided', updated_at = ?2 WHERE id = ?1",
                 params![tender.0, ctx.now],
             )?;
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE reversals SET cleared_at = ?2 WHERE id = ?1 AND cleared_at IS NULL",
                 params![armed.0, ctx.now],
             )?;

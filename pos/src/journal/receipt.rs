@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{Ctx, Journal, JournalError, Result};
+use super::{exec, Ctx, Journal, JournalError, Result};
 use crate::receipt::ReceiptDoc;
 use crate::sale::SaleId;
 
@@ -63,7 +63,8 @@ pub(super) fn insert_receipt(
     doc: &ReceiptDoc,
 ) -> Result<ReceiptId> {
     let body = serde_json::to_string(doc).expect("receipt documents serialise to JSON");
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO receipts (sale_id, doc_kind, body, text, state, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
         params![
@@ -88,7 +89,8 @@ impl Journal {
     fn set_print_state(&mut self, id: ReceiptId, state: PrintState) -> Result<()> {
         self.write(|tx, ctx| {
             let done = i64::from(state == PrintState::Done);
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE receipts SET state = ?2, prints = prints + ?3, updated_at = ?4 WHERE id = ?1",
                 params![id.0, state.as_str(), done, ctx.now],
             )?;

@@ -6,7 +6,7 @@
 use rusqlite::params;
 
 use super::sale::TenderId;
-use super::{Journal, JournalError, Result};
+use super::{exec, Journal, JournalError, Result};
 use crate::money::Money;
 use crate::sale::SaleId;
 use crate::tender::{EntryMode, MaskedPan};
@@ -69,7 +69,8 @@ impl Journal {
     /// Arms a reversal; commit this before the request is sent.
     pub fn write_reversal(&mut self, r: &Reversal) -> Result<ReversalId> {
         self.write(|tx, ctx| {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO reversals (sale_id, tender_id, kind, mti, processing_code, stan, batch,
                      amount_minor, masked_pan, entry_mode, out_trade_no, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -116,7 +117,8 @@ impl Journal {
     /// Clears a reversal (its request was answered validly, or the reversal was acknowledged).
     pub fn clear_reversal(&mut self, id: ReversalId) -> Result<()> {
         self.write(|tx, ctx| {
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE reversals SET cleared_at = ?2 WHERE id = ?1 AND cleared_at IS NULL",
                 params![id.0, ctx.now],
             )?;
@@ -137,8 +139,8 @@ impl Journal {
     fn update_reversal(&mut self, id: ReversalId, sql: &str, arg: Option<&str>) -> Result<()> {
         self.write(|tx, _| {
             let n = match arg {
-                Some(a) => tx.execute(sql, params![id.0, a])?,
-                None => tx.execute(sql, params![id.0])?,
+                Some(a) => exec(tx, sql, params![id.0, a])?,
+                None => exec(tx, sql, params![id.0])?,
             };
             if n == 0 {
                 return Err(JournalError::Corrupt(format!("no reversal {}", id.0)));

@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::receipt::{insert_receipt, ReceiptId};
-use super::{Ctx, Journal, JournalError, Result};
+use super::{exec, Ctx, Journal, JournalError, Result};
 use crate::basket::{BasketDiscount, Line, LineId, Quantity};
 use crate::member::MemberOnSale;
 use crate::money::Money;
@@ -156,7 +156,8 @@ fn put_line(tx: &Transaction<'_>, sale: SaleId, line: &Line) -> Result<()> {
         Quantity::Units(n) => (Some(n), None),
         Quantity::Grams(g) => (None, Some(g)),
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO sale_lines (sale_id, line_no, plu, name, tax_class, qty_units, qty_grams,
              unit_price, overridden_from, fixed_amount, promotion, discount, voided)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -202,7 +203,8 @@ pub(super) fn write_event(
     kind: &str,
     detail: &str,
 ) -> Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO events (at, sale_id, operator, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![ctx.now, sale.map(|s| s.0), operator, kind, detail],
     )?;
@@ -218,7 +220,8 @@ fn write_tender_detail(
     let amount = ctx.minor(tender.amount)?;
     match &tender.detail {
         TenderDetail::Cash(c) => {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE tenders SET state = 'approved', amount_minor = ?2, tendered_minor = ?3,
                      change_minor = ?4, updated_at = ?5 WHERE id = ?1",
                 params![
@@ -231,7 +234,8 @@ fn write_tender_detail(
             )?;
         }
         TenderDetail::Card(c) => {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE tenders SET state = 'approved', amount_minor = ?2, masked_pan = ?3,
                      entry_mode = ?4, auth_code = ?5, rrn = ?6, stan = ?7, batch = ?8,
                      offline = ?9, domestic = ?10, response_code = '00', updated_at = ?11
@@ -252,7 +256,8 @@ fn write_tender_detail(
             )?;
         }
         TenderDetail::Qr(q) => {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE tenders SET state = 'approved', amount_minor = ?2, out_trade_no = ?3,
                      transaction_id = ?4, updated_at = ?5 WHERE id = ?1",
                 params![id, amount, q.out_trade_no, q.transaction_id, ctx.now],
@@ -260,7 +265,8 @@ fn write_tender_detail(
         }
     }
     // A valid answer makes the reversal armed for this request unnecessary.
-    tx.execute(
+    exec(
+        tx,
         "UPDATE reversals SET cleared_at = ?2 WHERE tender_id = ?1 AND cleared_at IS NULL",
         params![id, ctx.now],
     )?;
@@ -275,7 +281,8 @@ impl Journal {
     /// Starts a sale for `operator`; its id is also its receipt number.
     pub fn begin_sale(&mut self, operator: &Operator) -> Result<SaleId> {
         self.write(|tx, ctx| {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO sales (kind, state, operator, started_at) VALUES ('sale', 'idle', ?1, ?2)",
                 params![operator.number, ctx.now],
             )?;
@@ -290,7 +297,8 @@ impl Journal {
     pub fn update_sale(&mut self, sale: &Sale) -> Result<()> {
         self.write(|tx, ctx| {
             sale_state(tx, sale.id())?;
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE sales SET kind = ?2, state = ?3, original_receipt = ?4, member_id = ?5,
                      member_json = ?6, basket_discounts = ?7
                  WHERE id = ?1 AND state <> 'completed'",
@@ -351,7 +359,8 @@ impl Journal {
     ) -> Result<TenderId> {
         self.write(|tx, ctx| {
             sale_state(tx, sale)?;
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO tenders (sale_id, kind, state, amount_minor, masked_pan, entry_mode,
                      stan, batch, out_trade_no, created_at, updated_at)
                  VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -380,7 +389,8 @@ impl Journal {
                 tx.query_row("SELECT value FROM counters WHERE name = 'batch'", [], |r| {
                     r.get(0)
                 })?;
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE tenders SET stan = ?2, batch = ?3, updated_at = ?4
                  WHERE id = ?1 AND state = 'pending'",
                 params![id.0, stan, batch, ctx.now],
@@ -418,7 +428,8 @@ impl Journal {
     pub fn add_tender(&mut self, sale: SaleId, tender: &Tender) -> Result<TenderId> {
         self.write(|tx, ctx| {
             sale_state(tx, sale)?;
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO tenders (sale_id, kind, state, amount_minor, created_at, updated_at)
                  VALUES (?1, ?2, 'pending', ?3, ?4, ?4)",
                 params![
@@ -465,7 +476,8 @@ impl Journal {
         clear: bool,
     ) -> Result<()> {
         self.write(|tx, ctx| {
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE tenders SET state = ?2, response_code = COALESCE(?3, response_code),
                      updated_at = ?4 WHERE id = ?1",
                 params![id.0, state.as_str(), code, ctx.now],
@@ -474,7 +486,8 @@ impl Journal {
                 return Err(JournalError::UnknownTender(id.0));
             }
             if clear {
-                tx.execute(
+                exec(
+                tx,
                     "UPDATE reversals SET cleared_at = ?2 WHERE tender_id = ?1 AND cleared_at IS NULL",
                     params![id.0, ctx.now],
                 )?;
@@ -492,7 +505,8 @@ impl Journal {
                     "cancel completed sale {sale}"
                 )));
             }
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE sales SET state = 'cancelled', completed_at = ?2 WHERE id = ?1",
                 params![sale.0, ctx.now],
             )?;
@@ -531,7 +545,8 @@ impl Journal {
                     needed,
                 });
             }
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE sales SET kind = ?2, state = 'completed', completed_at = ?3,
                      original_receipt = ?4, member_id = ?5, subtotal_minor = ?6,
                      savings_minor = ?7, tax_minor = ?8, total_minor = ?9, rounding_minor = ?10,
@@ -554,20 +569,23 @@ impl Journal {
             for line in sale.basket().lines() {
                 put_line(tx, id, line)?;
                 if let Some(p) = totals.line(line.id) {
-                    tx.execute(
+                    exec(
+                tx,
                         "UPDATE sale_lines SET net_minor = ?3, tax_minor = ?4 WHERE sale_id = ?1 AND line_no = ?2",
                         params![id.0, line.id.0, ctx.minor(p.net)?, p.tax.map(|t| ctx.minor(t)).transpose()?],
                     )?;
                 }
             }
             for (seq, (label, amount)) in totals.basket_discounts.iter().enumerate() {
-                tx.execute(
+                exec(
+                tx,
                     "INSERT INTO sale_discounts (sale_id, seq, label, amount_minor) VALUES (?1, ?2, ?3, ?4)",
                     params![id.0, seq, label, ctx.minor(*amount)?],
                 )?;
             }
             for b in &totals.tax_breakdown {
-                tx.execute(
+                exec(
+                tx,
                     "INSERT INTO sale_taxes (sale_id, code, name, rate, net_minor, tax_minor, gross_minor)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![id.0, b.code, b.name, b.rate.to_string(), ctx.minor(b.net)?, ctx.minor(b.tax)?, ctx.minor(b.gross)?],
@@ -576,7 +594,8 @@ impl Journal {
             if let Some(m) = sale.member() {
                 for (reason, delta) in [("redeem", -m.redeemed), ("earn", m.earned)] {
                     if delta != 0 {
-                        tx.execute(
+                        exec(
+                tx,
                             "INSERT OR IGNORE INTO member_points (member_id, sale_id, reason, delta, at)
                              VALUES (?1, ?2, ?3, ?4, ?5)",
                             params![m.id, id.0, reason, delta, ctx.now],

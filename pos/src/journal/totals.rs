@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection};
 
 use super::sale::StoredTender;
-use super::{Journal, Result};
+use super::{exec, Journal, Result};
 use crate::money::{Currency, Money};
 use crate::tender::TenderKind;
 
@@ -211,12 +211,18 @@ impl Journal {
                 [],
                 |r| r.get(0),
             )?;
-            tx.execute("UPDATE counters SET value = ?1 WHERE name = 'z_no'", [z_no])?;
-            tx.execute(
+            exec(
+                tx,
+                "UPDATE counters SET value = ?1 WHERE name = 'z_no'",
+                [z_no],
+            )?;
+            exec(
+                tx,
                 &format!("UPDATE sales SET z_no = ?1 WHERE {OPEN_DAY}"),
                 [z_no],
             )?;
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO z_reports (z_no, at, sale_count, total_minor) VALUES (?1, ?2, ?3, ?4)",
                 params![
                     z_no,
@@ -278,7 +284,8 @@ impl Journal {
     /// Records a settlement and the host's result.
     pub fn record_settlement(&mut self, totals: &BatchTotals, result: &str) -> Result<i64> {
         self.write(|tx, ctx| {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO settlements (batch, at, debit_count, debit_minor, credit_count, credit_minor,
                      foreign_debit_count, foreign_debit_minor, foreign_credit_count, foreign_credit_minor, result)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -303,7 +310,11 @@ impl Journal {
     /// Marks a settlement's batch upload done.
     pub fn mark_settlement_uploaded(&mut self, id: i64) -> Result<()> {
         self.write(|tx, _| {
-            tx.execute("UPDATE settlements SET uploaded = 1 WHERE id = ?1", [id])?;
+            exec(
+                tx,
+                "UPDATE settlements SET uploaded = 1 WHERE id = ?1",
+                [id],
+            )?;
             Ok(())
         })
     }

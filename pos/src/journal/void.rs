@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::receipt::{insert_receipt, ReceiptId};
 use super::sale::write_event;
-use super::{Journal, JournalError, Result};
+use super::{exec, Journal, JournalError, Result};
 use crate::receipt::ReceiptDoc;
 use crate::sale::SaleId;
 
@@ -78,7 +78,8 @@ impl Journal {
         approver: Option<&str>,
     ) -> Result<()> {
         self.write(|tx, ctx| {
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE sales SET void_state = 'voiding'
                  WHERE id = ?1 AND state = 'completed' AND kind = 'sale'
                      AND COALESCE(void_state, '') <> 'voided'",
@@ -100,7 +101,8 @@ impl Journal {
     /// not voided, with the reason in the audit trail.
     pub fn abandon_void(&mut self, sale: SaleId, reason: &str) -> Result<()> {
         self.write(|tx, ctx| {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE sales SET void_state = NULL WHERE id = ?1 AND void_state = 'voiding'",
                 [sale.0],
             )?;
@@ -113,7 +115,8 @@ impl Journal {
     /// voided, and the void slip stored to print. Returns the slip.
     pub fn complete_void(&mut self, sale: SaleId, slip: &ReceiptDoc) -> Result<ReceiptId> {
         self.write(|tx, ctx| {
-            let n = tx.execute(
+            let n = exec(
+                tx,
                 "UPDATE sales SET void_state = 'voided', voided_at = ?2
                  WHERE id = ?1 AND state = 'completed' AND kind = 'sale'
                      AND COALESCE(void_state, '') <> 'voided'",
@@ -124,7 +127,8 @@ impl Journal {
                     "void sale {sale}: not voidable"
                 )));
             }
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE tenders SET state = 'voided', updated_at = ?2
                  WHERE sale_id = ?1 AND state = 'approved'",
                 params![sale.0, ctx.now],
