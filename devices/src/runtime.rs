@@ -194,6 +194,7 @@ async fn run<D, W>(
             }
         };
         let can_read = read_open && retry_read_at.is_none() && device.accepting();
+        let mut timed = false;
         tokio::select! {
             biased;
             request = requests.recv(), if controls_open => match request {
@@ -201,6 +202,7 @@ async fn run<D, W>(
                 None => controls_open = false,
             },
             () = timer => {
+                timed = true;
                 let now = Instant::now();
                 if retry_read_at.is_some_and(|at| at <= now) {
                     retry_read_at = None;
@@ -217,7 +219,9 @@ async fn run<D, W>(
                 },
             },
         }
-        let changed = !out.is_empty();
+        // A timer can change what a snapshot shows without saying anything (a job's last paper
+        // movement ending).
+        let changed = !out.is_empty() || timed;
         flush(&mut out, &bytes_tx, &mut sink);
         if changed && device.snapshot_changed() {
             let snapshot = device.snapshot();

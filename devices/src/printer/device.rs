@@ -94,17 +94,24 @@ pub struct Printer {
     shown: Option<Shown>,
 }
 
+/// Lines between two snapshots while a job prints (its end, a cut, and any change of state
+/// still show at once): a snapshot per line cost more than all the printing, and nobody reads
+/// a receipt line by line from the control API — the event log has each line.
+const PROGRESS_EVERY_LINES: u64 = 8;
+
 /// What [`SimDevice::snapshot_changed`] compares: everything a snapshot shows, with the text of
 /// the receipts stood for by the counters that change with it (a line printed, a cut, the kept
-/// receipts' revision). Typed, so a status poll that changes nothing builds no JSON.
+/// receipts' revision). Typed, so a status poll that changes nothing builds no JSON. While a
+/// job prints, the paper used, the buffer's fill and the lines printed count only every
+/// [`PROGRESS_EVERY_LINES`] lines.
 #[derive(Debug, PartialEq)]
 struct Shown {
     online: bool,
     printing: bool,
-    paper: PaperView,
+    paper: (&'static str, Option<(u64, u64)>),
     cover_open: bool,
     feed_button: bool,
-    buffer: BufferView,
+    buffer: (bool, u64, Option<usize>),
     asb: (bool, u8),
     drawer: DrawerView,
     errors: Errors,
@@ -570,20 +577,34 @@ impl Printer {
 
     fn shown(&self) -> Shown {
         let status = self.status();
+        let printing = self.busy_until.is_some();
+        let paper = self.paper.view(self.paper_level());
+        let buffer = self.buffer.view();
         Shown {
             online: !status.is_offline(),
-            printing: self.busy_until.is_some(),
-            paper: self.paper.view(self.paper_level()),
+            printing,
+            paper: (
+                paper.level,
+                (!printing).then_some((paper.remaining_mm, paper.used_mm)),
+            ),
             cover_open: self.cover_open(),
             feed_button: self.feed_pressed_at.is_some(),
-            buffer: self.buffer.view(),
+            buffer: (
+                buffer.busy,
+                buffer.lost_bytes,
+                (!printing).then_some(buffer.fill),
+            ),
             asb: (self.asb.enabled(), self.asb.mask()),
             drawer: self.drawer.view(),
             errors: self.errors,
             faults: self.faults(),
             realtime: status.realtime_bytes(self.profile),
             asb_frame: status.asb_bytes(self.profile),
-            lines_printed: self.lines_printed,
+            lines_printed: if printing {
+                self.lines_printed / PROGRESS_EVERY_LINES
+            } else {
+                self.lines_printed
+            },
             cuts: self.cuts,
             display: self.display.as_ref().map(|d| d.snapshot()),
             pass_through_dropped: self.pass_through_dropped,

@@ -35,7 +35,7 @@ impl Printer {
             let cmd = cmd.into_owned();
             let moved_um = self.execute(now, cmd, out);
             // One event per printed line, so the event log shows the paper as it comes out
-            // (and the control API's snapshot keeps up with the printing).
+            // (the control API's snapshot follows every few lines, see `Shown`).
             for marked in self.just_printed.drain(..) {
                 out.frame(Direction::In, format!("printed {marked}"));
             }
